@@ -1,0 +1,120 @@
+#include "json.h"
+#include "cleanup.h"
+#include "fs.h"
+
+#include <errno.h>
+#include <string.h>
+
+int gk_json_parse(const char *buf, size_t len, const char *what, json_object **out,
+		  struct gk_err *err)
+{
+	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		abort();
+	json_object *obj = json_tokener_parse_ex(tok, buf, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t consumed = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!obj || jerr != json_tokener_success) {
+		if (obj)
+			json_object_put(obj);
+		return gk_err_set(err, EINVAL, "%s: invalid JSON: %s", what,
+				  jerr == json_tokener_continue ? "unexpected end of input"
+								: json_tokener_error_desc(jerr));
+	}
+	/* Only whitespace may follow the document. */
+	for (size_t i = consumed; i < len; i++) {
+		if (!strchr(" \t\r\n", buf[i])) {
+			json_object_put(obj);
+			return gk_err_set(err, EINVAL, "%s: invalid JSON: trailing data", what);
+		}
+	}
+	*out = obj;
+	return 0;
+}
+
+int gk_json_read_file(const char *path, size_t max, json_object **out, struct gk_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	if (gk_read_file(path, max, &buf, &len, err) < 0)
+		return -1;
+	return gk_json_parse(buf, len, path, out, err);
+}
+
+int gk_json_write_file_atomic(const char *path, json_object *obj, int pretty, mode_t mode,
+			      struct gk_err *err)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+	size_t len = 0;
+	const char *s = json_object_to_json_string_length(obj, flags, &len);
+	_cleanup_free_ char *text = gk_strdup_printf("%s\n", s);
+	return gk_write_file_atomic(path, text, len + 1, mode, err);
+}
+
+const char *gk_json_str(json_object *obj, const char *key)
+{
+	json_object *v;
+	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int64_t gk_json_int(json_object *obj, const char *key, int64_t dflt)
+{
+	json_object *v;
+	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return dflt;
+	return json_object_get_int64(v);
+}
+
+int gk_json_bool(json_object *obj, const char *key, int dflt)
+{
+	json_object *v;
+	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_boolean))
+		return dflt;
+	return json_object_get_boolean(v);
+}
+
+static json_object *typed_member(json_object *obj, const char *key, json_type type)
+{
+	json_object *v;
+	if (!obj || !json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+json_object *gk_json_obj(json_object *obj, const char *key)
+{
+	return typed_member(obj, key, json_type_object);
+}
+
+json_object *gk_json_array(json_object *obj, const char *key)
+{
+	return typed_member(obj, key, json_type_array);
+}
+
+char **gk_json_strv(json_object *arr)
+{
+	char **v = gk_malloc0(sizeof(char *));
+	if (!arr || !json_object_is_type(arr, json_type_array))
+		return v;
+	size_t n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		if (json_object_is_type(e, json_type_string))
+			gk_strv_push(&v, json_object_get_string(e));
+	}
+	return v;
+}
+
+json_object *gk_json_from_strv(char *const *v)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(arr, json_object_new_string(v[i]));
+	return arr;
+}

@@ -1,0 +1,9 @@
+/* Every gocker command entry; each is defined in its own runtime/cmd-*.c. */
+#ifndef RT_COMMANDS_H
+#define RT_COMMANDS_H
+
+#include "common/cmd.h"
+
+extern const struct gk_cmd gk_cmd_version;
+
+#endif

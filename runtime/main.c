@@ -1,0 +1,71 @@
+/* gocker: the single-container command line. main only parses the global
+ * options and dispatches to the command table; each command is a cmd-*.c file. */
+#include "common/cmd.h"
+#include "common/log.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime/commands.h"
+
+/* One line per command; keep in the order `gocker --help` lists them. */
+static const struct gk_cmd *const commands[] = {
+	&gk_cmd_version,
+};
+
+static void print_help(void)
+{
+	printf("Usage: gocker [OPTIONS] COMMAND\n\n"
+	       "Docker's core, from scratch: images, containers, namespaces, cgroups.\n\n"
+	       "Options:\n"
+	       "      --root DIR   state directory (default $GOCKER_ROOT or /var/lib/gocker)\n"
+	       "      --run DIR    runtime directory (default $GOCKER_RUN or /run/gocker)\n"
+	       "  -v, --version    print the version and exit\n"
+	       "  -h, --help       print this help\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-15s %s\n", commands[i]->name, commands[i]->summary);
+	printf("\nRun 'gocker COMMAND --help' for more information on a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	gk_set_progname("gocker");
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'R'}, {"run", required_argument, NULL, 'U'},
+		{"version", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'R':
+			setenv("GOCKER_ROOT", optarg, 1);
+			break;
+		case 'U':
+			setenv("GOCKER_RUN", optarg, 1);
+			break;
+		case 'v':
+			printf("gocker version %s\n", GK_VERSION);
+			return 0;
+		case 'h':
+			print_help();
+			return 0;
+		default:
+			fprintf(stderr, "gocker: unknown flag: %s\nSee 'gocker --help'.\n",
+				argv[optind - 1]);
+			return GK_EXIT_FAILURE;
+		}
+	}
+	if (optind >= argc) {
+		print_help();
+		return 0;
+	}
+	int first = optind;
+	return gk_cmd_dispatch("gocker", commands, sizeof(commands) / sizeof(commands[0]),
+			       argc - first, argv + first);
+}

@@ -1,0 +1,265 @@
+/* Unit tests for common/: sizes, durations, human output, atomic writes, locks, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/digest.h"
+#include "common/err.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/lock.h"
+#include "common/units.h"
+
+static int64_t bytes_ok(const char *s)
+{
+	struct gk_err err;
+	int64_t v = -1;
+	if (gk_parse_bytes(s, &v, &err) < 0)
+		fail_msg("gk_parse_bytes(%s): %s", s, err.msg);
+	return v;
+}
+
+static void test_parse_bytes(void **state)
+{
+	(void)state;
+	assert_int_equal(bytes_ok("100"), 100);
+	assert_int_equal(bytes_ok("512m"), 512LL << 20);
+	assert_int_equal(bytes_ok("512M"), 512LL << 20);
+	assert_int_equal(bytes_ok("1.5g"), 3LL << 29);
+	assert_int_equal(bytes_ok("1gb"), 1LL << 30);
+	assert_int_equal(bytes_ok("1GiB"), 1LL << 30);
+	assert_int_equal(bytes_ok("32 MB"), 32LL << 20);
+	assert_int_equal(bytes_ok("2k"), 2048);
+	assert_int_equal(bytes_ok("2b"), 2);
+	struct gk_err err;
+	int64_t v;
+	const char *bad[] = {"", "abc", "-1", "1x", "1e3", "0x10", "1mm", "m", " 1m", "1.2.3z"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(gk_parse_bytes(bad[i], &v, &err), -1);
+		assert_non_null(strstr(err.msg, "invalid size"));
+	}
+}
+
+static int64_t dur_ok(const char *s)
+{
+	struct gk_err err;
+	int64_t v = -1;
+	if (gk_parse_duration(s, &v, &err) < 0)
+		fail_msg("gk_parse_duration(%s): %s", s, err.msg);
+	return v;
+}
+
+static void test_parse_duration(void **state)
+{
+	(void)state;
+	const int64_t s = 1000000000LL;
+	assert_int_equal(dur_ok("0"), 0);
+	assert_int_equal(dur_ok("1m30s"), 90 * s);
+	assert_int_equal(dur_ok("250ms"), 250000000LL);
+	assert_int_equal(dur_ok("1.5h"), 5400 * s);
+	assert_int_equal(dur_ok("-2s"), -2 * s);
+	assert_int_equal(dur_ok("10us"), 10000);
+	assert_int_equal(dur_ok("10\xc2\xb5s"), 10000);
+	assert_int_equal(dur_ok("1h2m3s4ms5us6ns"), 3723 * s + 4005006);
+	assert_int_equal(dur_ok(".5s"), s / 2);
+	struct gk_err err;
+	int64_t v;
+	const char *bad[] = {"", "1", "s", "1x", "1.s.", "--1s", "1s 2s", "."};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(gk_parse_duration(bad[i], &v, &err), -1);
+	assert_int_equal(gk_parse_duration("1", &v, &err), -1);
+	assert_non_null(strstr(err.msg, "missing unit"));
+}
+
+static void test_format_duration(void **state)
+{
+	(void)state;
+	char buf[64];
+	const struct {
+		int64_t ns;
+		const char *want;
+	} cases[] = {
+		{0, "0s"},		{1, "1ns"},		  {1500, "1.5\xc2\xb5s"},
+		{250000000, "250ms"},	{90000000000LL, "1m30s"}, {3600000000000LL, "1h0m0s"},
+		{1500000000, "1.5s"},	{-2000000000, "-2s"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gk_format_duration(cases[i].ns, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+static void test_human(void **state)
+{
+	(void)state;
+	char buf[64];
+	gk_human_size(4860000, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "4.86MB");
+	gk_human_size(999, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "999B");
+	gk_human_size(1200, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "1.2kB");
+	const struct {
+		int64_t s;
+		const char *want;
+	} cases[] = {
+		{0, "Less than a second"}, {1, "1 second"},	   {59, "59 seconds"},
+		{60, "About a minute"},	   {300, "5 minutes"},	   {3600, "About an hour"},
+		{7200, "2 hours"},	   {86400 * 3, "3 days"},   {86400 * 15, "2 weeks"},
+		{86400 * 90, "3 months"},  {86400 * 800, "2 years"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gk_human_duration(cases[i].s, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
+static void test_time_roundtrip(void **state)
+{
+	(void)state;
+	struct timespec ts = {.tv_sec = 1700000000, .tv_nsec = 123456789}, back;
+	char buf[64];
+	gk_format_time(&ts, buf, sizeof(buf));
+	assert_string_equal(buf, "2023-11-14T22:13:20.123456789Z");
+	assert_int_equal(gk_parse_time(buf, &back), 0);
+	assert_int_equal(back.tv_sec, ts.tv_sec);
+	assert_int_equal(back.tv_nsec, ts.tv_nsec);
+	assert_int_equal(gk_parse_time("2023-11-14T23:13:20+01:00", &back), 0);
+	assert_int_equal(back.tv_sec, 1700000000);
+	assert_int_equal(gk_parse_time("yesterday", &back), -1);
+}
+
+static void test_atomic_write_and_read(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/gk-unit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *path = gk_strdup_printf("%s/a/b/file", dir);
+	_cleanup_free_ char *parent = gk_strdup_printf("%s/a/b", dir);
+	struct gk_err err;
+	assert_int_equal(gk_mkdir_p(parent, 0700, &err), 0);
+	assert_int_equal(gk_mkdir_p(parent, 0700, &err), 0); /* idempotent */
+	assert_int_equal(gk_write_file_atomic(path, "hello", 5, 0640, &err), 0);
+	assert_int_equal(gk_write_file_atomic(path, "world!", 6, 0640, &err), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(gk_read_file(path, 100, &buf, &len, &err), 0);
+	assert_int_equal(len, 6);
+	assert_string_equal(buf, "world!");
+	free(buf);
+	assert_int_equal(gk_read_file(path, 3, &buf, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "larger than"));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* no temp files left next to it */
+	_cleanup_closedir_ DIR *d = opendir(parent);
+	int entries = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		entries += e->d_name[0] != '.';
+	assert_int_equal(entries, 1);
+	assert_int_equal(gk_read_file("/nonexistent/x", 10, &buf, &len, &err), -1);
+	assert_non_null(strstr(err.msg, "open /nonexistent/x"));
+	assert_int_equal(err.errnum, ENOENT);
+	assert_int_equal(gk_remove_tree(dir, &err), 0);
+	assert_false(gk_path_exists(dir));
+	assert_int_equal(gk_remove_tree(dir, &err), 0); /* missing is fine */
+}
+
+static void test_lock_excludes(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/gk-lock-XXXXXX";
+	int tmp = mkstemp(path);
+	assert_true(tmp >= 0);
+	close(tmp);
+	struct gk_err err;
+	int fd = gk_lock(path, GK_LOCK_EXCLUSIVE, &err);
+	assert_true(fd >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* a separate open file description must not get the lock */
+		int r = gk_trylock(path, GK_LOCK_EXCLUSIVE, &err);
+		_exit(r < 0 && err.errnum == EWOULDBLOCK ? 0 : 1);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	gk_unlock(fd);
+	fd = gk_trylock(path, GK_LOCK_SHARED, &err);
+	assert_true(fd >= 0);
+	gk_unlock(fd);
+	unlink(path);
+}
+
+static void test_err_wrap(void **state)
+{
+	(void)state;
+	struct gk_err err;
+	gk_err_set(&err, ENOENT, "open %s", "/x");
+	gk_err_wrap(&err, "layer %d", 3);
+	gk_err_wrap(&err, "load %s", "a.tar");
+	assert_string_equal(err.msg, "load a.tar: layer 3: open /x: No such file or directory");
+	assert_int_equal(err.errnum, ENOENT);
+}
+
+static void test_digest(void **state)
+{
+	(void)state;
+	char hex[65];
+	gk_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_true(gk_digest_valid("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	assert_false(gk_digest_valid("sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+	assert_false(gk_digest_valid("sha256:../../x"));
+	assert_false(gk_digest_valid("sha256:abc"));
+	assert_false(gk_digest_valid("sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	char id[65];
+	struct gk_err err;
+	assert_int_equal(gk_random_hex(id, 32, &err), 0);
+	assert_int_equal(strlen(id), 64);
+}
+
+static void test_json_helpers(void **state)
+{
+	(void)state;
+	struct gk_err err;
+	json_object *o = NULL;
+	const char *doc = "{\"a\":\"x\",\"n\":5,\"l\":[\"p\",\"q\"]}";
+	assert_int_equal(gk_json_parse(doc, strlen(doc), "t", &o, &err), 0);
+	assert_string_equal(gk_json_str(o, "a"), "x");
+	assert_null(gk_json_str(o, "n"));
+	assert_int_equal(gk_json_int(o, "n", -1), 5);
+	assert_int_equal(gk_json_int(o, "missing", -1), -1);
+	char **v = gk_json_strv(gk_json_array(o, "l"));
+	assert_int_equal(gk_strv_len(v), 2);
+	assert_string_equal(v[1], "q");
+	gk_strv_free(v);
+	json_object_put(o);
+	assert_int_equal(gk_json_parse("{\"a\":1} x", 9, "doc.json", &o, &err), -1);
+	assert_non_null(strstr(err.msg, "doc.json: invalid JSON"));
+	assert_int_equal(gk_json_parse("{\"a\":", 5, "doc.json", &o, &err), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_bytes),	    cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_format_duration),	    cmocka_unit_test(test_human),
+		cmocka_unit_test(test_time_roundtrip),	    cmocka_unit_test(test_atomic_write_and_read),
+		cmocka_unit_test(test_lock_excludes),	    cmocka_unit_test(test_err_wrap),
+		cmocka_unit_test(test_digest),		    cmocka_unit_test(test_json_helpers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
