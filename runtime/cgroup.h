@@ -1,0 +1,42 @@
+/* Container cgroups: v1, v2 and the hybrid layout, detected at run time.
+ * gocker only ever touches cgroups it made: `gocker/<container id>` under each
+ * controller (v1) or under the unified hierarchy (v2). v1 and v2 differ in one
+ * writer per resource, chosen by a flag, not in two code paths. */
+#ifndef RT_CGROUP_H
+#define RT_CGROUP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+
+struct rt_limits {
+	int64_t memory;	     /* bytes; 0 = no limit */
+	int64_t memory_swap; /* memory + swap in bytes (Docker's --memory-swap); 0 = unset, -1 = unlimited */
+	int64_t nano_cpus;   /* 1e9 = one CPU; 0 = no limit */
+	int64_t pids;	     /* max processes; 0 = no limit, -1 = unlimited */
+};
+
+struct rt_cgroup;
+
+/* Create gocker/<id> and write the limits. `fs_root` is the cgroup mount root
+ * ("/sys/fs/cgroup"; unit tests pass a fake tree). Detects v1 / v2 / hybrid
+ * from what is mounted there. Nothing is left behind on failure. */
+int rt_cgroup_create(const char *fs_root, const char *id, const struct rt_limits *limits,
+		     struct rt_cgroup **out, struct gk_err *err);
+/* Open the cgroup of an existing container (exec, stop, rm). */
+int rt_cgroup_open(const char *fs_root, const char *id, struct rt_cgroup **out,
+		   struct gk_err *err);
+/* Move `pid` into the cgroup (every controller on v1). */
+int rt_cgroup_add_pid(struct rt_cgroup *cg, pid_t pid, struct gk_err *err);
+/* 1 when the kernel OOM-killed a process in it, 0 when not, -1 on error. */
+int rt_cgroup_oom_killed(struct rt_cgroup *cg, struct gk_err *err);
+/* CPU time used, in nanoseconds. */
+int rt_cgroup_cpu_usage(struct rt_cgroup *cg, uint64_t *ns, struct gk_err *err);
+/* SIGKILL whatever is still in it, then remove it (every controller). */
+int rt_cgroup_destroy(struct rt_cgroup *cg, struct gk_err *err);
+/* The path a process inside sees as its cgroup, for /proc/PID/cgroup checks. */
+const char *rt_cgroup_path(const struct rt_cgroup *cg); /* "gocker/<id>" */
+void rt_cgroup_free(struct rt_cgroup *cg);
+
+#endif

@@ -1,0 +1,40 @@
+/* The security floor of every container (see shared/reference/security-floor.md):
+ * Docker's default capabilities, masked and read-only paths, no_new_privs and
+ * the default seccomp profile. All of these run in the container's first
+ * process (or an exec'd process) after pivot_root, in this order:
+ *   rt_mask_paths() -> rt_caps_apply() -> prctl(NO_NEW_PRIVS) -> rt_seccomp_load()
+ * and then execve. */
+#ifndef RT_SECURITY_H
+#define RT_SECURITY_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+
+struct rt_security {
+	char **cap_add;	 /* "NET_ADMIN", "CAP_SYS_TIME", "ALL" ... (NULL-terminated or NULL) */
+	char **cap_drop; /* same names; "ALL" drops every default */
+	int privileged;	 /* all capabilities, no masks, no seccomp */
+};
+
+/* Docker's 14 default capabilities, as a bitmask of CAP_* numbers. */
+uint64_t rt_caps_default(void);
+/* Defaults + cap_add - cap_drop (all caps when privileged). Unknown names are
+ * an error naming the capability. */
+int rt_caps_compute(const struct rt_security *sec, uint64_t *mask, struct gk_err *err);
+/* Set bounding, permitted, effective and inheritable sets to `mask` (ambient
+ * cleared) for the current process; keeps working across setuid to a non-root
+ * user when `keep_for_user` (root in the container keeps them naturally). */
+int rt_caps_apply(uint64_t mask, struct gk_err *err);
+
+/* Mask Docker's masked paths (bind /dev/null over files, empty read-only tmpfs
+ * over directories) and remount the read-only paths, in the current mount
+ * namespace whose root is the container's root. Skips what does not exist. */
+int rt_mask_paths(struct gk_err *err);
+
+/* Load the default seccomp filter (libseccomp): default EPERM, Docker's
+ * allowlist; clone with CLONE_NEW* refused, clone3 ENOSYS. Call last before
+ * execve, after no_new_privs. */
+int rt_seccomp_load_default(uint64_t caps_mask, struct gk_err *err);
+
+#endif
