@@ -27,13 +27,13 @@ void rt_store_unlock(struct rt_store *store);
 
 /* An image as `run` needs it. */
 struct rt_image {
-	char *id;		/* config digest, "sha256:<hex>" */
-	char *manifest_digest;	/* "sha256:<hex>" */
-	char *name;		/* familiar "busybox:latest", or NULL when resolved by id */
-	json_object *config;	/* the image config document (owned) */
-	char **layer_dirs;	/* unpacked layer trees, bottom layer first, NULL-terminated */
+	char *id;	       /* config digest, "sha256:<hex>" */
+	char *manifest_digest; /* "sha256:<hex>" */
+	char *name;	       /* familiar "busybox:latest", or NULL when resolved by id */
+	json_object *config;   /* the image config document (owned) */
+	char **layer_dirs;     /* unpacked layer trees, bottom layer first, NULL-terminated */
 	size_t n_layers;
-	int64_t size;		/* sum of unpacked layer sizes in bytes */
+	int64_t size; /* sum of unpacked layer sizes in bytes */
 };
 
 /* Resolve a name (any reference form), a full id, or a unique id prefix
