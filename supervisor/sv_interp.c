@@ -378,6 +378,7 @@ static int dotenv_expand(struct dotenv *d, const char *raw, char **value)
 static int dotenv_double_quoted(struct dotenv *d, char **value)
 {
 	struct buf b = {0};
+	int start = d->line;
 	d->p++;
 	for (; d->p < d->end; d->p++) {
 		char c = *d->p;
@@ -409,6 +410,7 @@ static int dotenv_double_quoted(struct dotenv *d, char **value)
 	}
 	if (d->p >= d->end) {
 		free(b.s);
+		d->line = start;
 		return dotenv_err(d, "unterminated double-quoted value");
 	}
 	d->p++;
@@ -419,6 +421,7 @@ static int dotenv_double_quoted(struct dotenv *d, char **value)
 static int dotenv_single_quoted(struct dotenv *d, char **value)
 {
 	struct buf b = {0};
+	int start = d->line;
 	d->p++;
 	for (; d->p < d->end && *d->p != '\''; d->p++) {
 		if (*d->p == '\n')
@@ -427,6 +430,7 @@ static int dotenv_single_quoted(struct dotenv *d, char **value)
 	}
 	if (d->p >= d->end) {
 		free(b.s);
+		d->line = start;
 		return dotenv_err(d, "unterminated single-quoted value");
 	}
 	d->p++;

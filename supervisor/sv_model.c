@@ -454,10 +454,11 @@ void sv_mount_clear(struct sv_mount *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static char *resolve_path(const char *workdir, const char *src)
+static char *resolve_path(const char *workdir, const char *home, const char *src)
 {
 	if (src[0] == '~' && (src[1] == '/' || !src[1])) {
-		const char *home = getenv("HOME");
+		if (!home)
+			home = getenv("HOME");
 		return gk_strdup_printf("%s%s", home ? home : "", src + 1);
 	}
 	if (src[0] == '/')
@@ -471,7 +472,8 @@ static char *resolve_path(const char *workdir, const char *src)
 	return gk_strdup_printf("%s/%s", workdir, rest);
 }
 
-int sv_parse_volume(const char *spec, const char *workdir, struct sv_mount *m, struct gk_err *err)
+static int parse_volume_short(const char *spec, const char *workdir, const char *home,
+			      struct sv_mount *m, struct gk_err *err)
 {
 	memset(m, 0, sizeof(*m));
 	_cleanup_strv_ char **parts = gk_malloc0(sizeof(char *));
@@ -509,13 +511,23 @@ int sv_parse_volume(const char *spec, const char *workdir, struct sv_mount *m, s
 		m->source = gk_strdup("");
 	} else if (src[0] == '.' || src[0] == '/' || src[0] == '~') {
 		m->type = SV_MOUNT_BIND;
-		m->source = resolve_path(workdir, src);
+		m->source = resolve_path(workdir, home, src);
 		m->create_host_path = 1;
 	} else {
 		m->type = SV_MOUNT_VOLUME;
 		m->source = gk_strdup(src);
 	}
 	return 0;
+}
+
+int sv_parse_volume(const char *spec, const char *workdir, struct sv_mount *m, struct gk_err *err)
+{
+	return parse_volume_short(spec, workdir, NULL, m, err);
+}
+
+static const char *home_of(struct sv_model_ctx *ctx)
+{
+	return sv_env_get(ctx->env, "HOME");
 }
 
 static int parse_volume_long(struct sv_model_ctx *ctx, const struct sv_node *n, const char *path,
@@ -574,7 +586,7 @@ static int parse_volume_long(struct sv_model_ctx *ctx, const struct sv_node *n, 
 		if (!src || !*src)
 			return fail(err, n, path, "a bind mount needs a source");
 		m->type = SV_MOUNT_BIND;
-		m->source = resolve_path(ctx->workdir, src);
+		m->source = resolve_path(ctx->workdir, home_of(ctx), src);
 	} else if (!strcmp(type, "volume")) {
 		m->type = SV_MOUNT_VOLUME;
 		m->source = gk_strdup(src ? src : "");
@@ -608,7 +620,7 @@ static int parse_volumes(struct sv_model_ctx *ctx, const struct sv_node *n, cons
 			}
 		} else if (v->kind == SV_SCALAR) {
 			struct gk_err e;
-			if (sv_parse_volume(v->str, ctx->workdir, &m, &e) < 0) {
+			if (parse_volume_short(v->str, ctx->workdir, home_of(ctx), &m, &e) < 0) {
 				sv_mount_clear(&m);
 				return fail(err, v, p, "%s", e.msg);
 			}
@@ -899,7 +911,7 @@ static int parse_service_networks(struct sv_model_ctx *ctx, const struct sv_node
 static int push_env_file(struct sv_model_ctx *ctx, struct sv_service *s, const char *path,
 			 int required, const struct sv_loc *loc)
 {
-	_cleanup_free_ char *abs = resolve_path(ctx->workdir, path);
+	_cleanup_free_ char *abs = resolve_path(ctx->workdir, home_of(ctx), path);
 	sv_kv_free(NULL, 0);
 	s->env_files = realloc(s->env_files, (s->n_env_files + 1) * sizeof(*s->env_files));
 	if (!s->env_files)

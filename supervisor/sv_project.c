@@ -540,8 +540,10 @@ static void finalize_networks(struct sv_project *p)
 			v->name = v->external ? gk_strdup(v->key)
 					      : gk_strdup_printf("%s_%s", p->name, v->key);
 	}
-	qsort(p->networks, p->n_networks, sizeof(*p->networks), cmp_network);
-	qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume);
+	if (p->n_networks)
+		qsort(p->networks, p->n_networks, sizeof(*p->networks), cmp_network);
+	if (p->n_volumes)
+		qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume);
 }
 
 /* ---- validation ---- */
@@ -695,6 +697,15 @@ static int find_default_file(const char *dir, char ***files, struct gk_err *err)
 					     : gk_strdup(default_files[i]);
 		if (access(p, F_OK) == 0) {
 			gk_strv_push(files, p);
+			/* compose.yaml → compose.override.yaml, and so on */
+			const char *ext = strrchr(default_files[i], '.');
+			_cleanup_free_ char *stem =
+			    strndup(default_files[i], (size_t)(ext - default_files[i]));
+			_cleanup_free_ char *ov =
+			    dir ? gk_strdup_printf("%s/%s.override%s", dir, stem, ext)
+				: gk_strdup_printf("%s.override%s", stem, ext);
+			if (access(ov, F_OK) == 0)
+				gk_strv_push(files, ov);
 			return 0;
 		}
 	}
@@ -877,7 +888,8 @@ static int load(const struct sv_load_opts *o, struct sv_project *p, struct gk_er
 		goto out;
 	active_profiles(o, &env, p);
 	filter_profiles(p, o->all_profiles);
-	qsort(p->services, p->n_services, sizeof(*p->services), cmp_service);
+	if (p->n_services)
+		qsort(p->services, p->n_services, sizeof(*p->services), cmp_service);
 	for (size_t i = 0; i < p->n_services; i++) {
 		struct sv_service *s = &p->services[i];
 		if (finalize_limits(s, err) < 0)

@@ -63,7 +63,6 @@ void sv_doc_free(struct sv_doc *doc)
 	if (!doc)
 		return;
 	sv_node_free(doc->root);
-	free(doc->file);
 	free(doc);
 }
 
@@ -600,7 +599,7 @@ int sv_yaml_parse(const char *file, const char *buf, size_t len, struct sv_doc *
 		return gk_err_set(err, 0, "%s:%d:%d: invalid UTF-8 (or NUL byte) in file", file,
 				  line, col);
 	struct sv_doc *doc = gk_malloc0(sizeof(*doc));
-	doc->file = gk_strdup(file);
+	doc->file = file;
 	struct parse_ctx ctx = {.file = doc->file, .buf = buf, .len = len, .err = err};
 	if (!yaml_parser_initialize(&ctx.parser))
 		abort();

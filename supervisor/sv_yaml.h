@@ -17,7 +17,7 @@
 
 enum sv_node_kind { SV_NULL, SV_SCALAR, SV_MAP, SV_SEQ };
 
-/* 1-based line and column; `file` is owned by the document (sv_doc). */
+/* 1-based line and column; `file` is borrowed (see sv_yaml_parse). */
 struct sv_loc {
 	const char *file;
 	int line, col;
@@ -34,12 +34,13 @@ struct sv_node {
 };
 
 struct sv_doc {
-	char *file;
+	const char *file; /* borrowed: the caller keeps it alive as long as any location */
 	struct sv_node *root;
 	size_t nodes; /* materialised nodes, aliases included */
 };
 
-/* Parse `len` bytes of `buf` named `file`. The root must be a mapping. */
+/* Parse `len` bytes of `buf` named `file`. The root must be a mapping. Every
+ * node's loc.file points at `file` itself, which must outlive the nodes. */
 int sv_yaml_parse(const char *file, const char *buf, size_t len, struct sv_doc **out,
 		  struct gk_err *err);
 void sv_doc_free(struct sv_doc *doc);
