@@ -39,7 +39,7 @@ static inline int load_files(const char *const *docs, size_t n, char *const *env
 
 static inline struct sv_project *load_ok(const char *yaml)
 {
-	struct gk_err err;
+	struct gk_err err = {0};
 	struct sv_project *p = NULL;
 	const char *docs[] = {yaml};
 	if (load_files(docs, 1, NULL, &p, &err) < 0)
@@ -50,7 +50,7 @@ static inline struct sv_project *load_ok(const char *yaml)
 /* Expect failure with `want` as a substring of the message. */
 static inline void load_err(const char *yaml, const char *want)
 {
-	struct gk_err err;
+	struct gk_err err = {0};
 	struct sv_project *p = NULL;
 	const char *docs[] = {yaml};
 	if (load_files(docs, 1, NULL, &p, &err) == 0) {

@@ -13,7 +13,7 @@ static struct sv_env test_env(void)
 static char *interp_ok(const char *in, char ***warnings)
 {
 	struct sv_env e = test_env();
-	struct gk_err err;
+	struct gk_err err = {0};
 	char *out = NULL;
 	if (sv_interpolate(in, &e, warnings, &out, &err) < 0)
 		fail_msg("interpolate(%s): %s", in, err.msg);
@@ -32,7 +32,7 @@ static void check(const char *in, const char *want)
 static void check_err(const char *in, const char *want)
 {
 	struct sv_env e = test_env();
-	struct gk_err err;
+	struct gk_err err = {0};
 	char *out = NULL;
 	if (sv_interpolate(in, &e, NULL, &out, &err) == 0)
 		fail_msg("interpolate(%s) should fail, gave %s", in, out);
@@ -118,7 +118,7 @@ static void test_errors(void **state)
 static struct sv_env dotenv_ok(const char *text)
 {
 	struct sv_env host = test_env(), out = {0};
-	struct gk_err err;
+	struct gk_err err = {0};
 	if (sv_dotenv_parse(".env", text, strlen(text), &host, &out, &err) < 0)
 		fail_msg("dotenv: %s", err.msg);
 	sv_env_free(&host);
@@ -187,7 +187,7 @@ static void test_dotenv_errors(void **state)
 static void split_check(const char *in, const char *const *want)
 {
 	char **v = NULL;
-	struct gk_err err;
+	struct gk_err err = {0};
 	if (sv_shell_split(in, &v, &err) < 0)
 		fail_msg("split(%s): %s", in, err.msg);
 	size_t i = 0;
@@ -213,7 +213,7 @@ static void test_shell_split(void **state)
 	split_check("x\"y\"'z'", (const char *[]){"xyz", NULL});
 	split_check("", (const char *[]){NULL});
 	char **v = NULL;
-	struct gk_err err;
+	struct gk_err err = {0};
 	assert_int_equal(sv_shell_split("echo 'oops", &v, &err), -1);
 	assert_non_null(strstr(err.msg, "unterminated single quote"));
 	assert_int_equal(sv_shell_split("echo \"oops", &v, &err), -1);

@@ -6,7 +6,7 @@
 static struct sv_doc *parse_ok(const char *s)
 {
 	struct sv_doc *d = NULL;
-	struct gk_err err;
+	struct gk_err err = {0};
 	if (sv_yaml_parse("f.yml", s, strlen(s), &d, &err) < 0)
 		fail_msg("parse: %s", err.msg);
 	return d;
@@ -15,7 +15,7 @@ static struct sv_doc *parse_ok(const char *s)
 static void parse_err(const char *s, size_t len, const char *want)
 {
 	struct sv_doc *d = NULL;
-	struct gk_err err;
+	struct gk_err err = {0};
 	if (sv_yaml_parse("f.yml", s, len, &d, &err) == 0) {
 		sv_doc_free(d);
 		fail_msg("expected error %s", want);
