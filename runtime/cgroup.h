@@ -12,7 +12,8 @@
 
 struct rt_limits {
 	int64_t memory;	     /* bytes; 0 = no limit */
-	int64_t memory_swap; /* memory + swap in bytes (Docker's --memory-swap); 0 = unset, -1 = unlimited */
+	int64_t memory_swap; /* memory + swap in bytes (Docker's --memory-swap); 0 = unset, -1 =
+				unlimited */
 	int64_t nano_cpus;   /* 1e9 = one CPU; 0 = no limit */
 	int64_t pids;	     /* max processes; 0 = no limit, -1 = unlimited */
 };
@@ -25,8 +26,7 @@ struct rt_cgroup;
 int rt_cgroup_create(const char *fs_root, const char *id, const struct rt_limits *limits,
 		     struct rt_cgroup **out, struct gk_err *err);
 /* Open the cgroup of an existing container (exec, stop, rm). */
-int rt_cgroup_open(const char *fs_root, const char *id, struct rt_cgroup **out,
-		   struct gk_err *err);
+int rt_cgroup_open(const char *fs_root, const char *id, struct rt_cgroup **out, struct gk_err *err);
 /* Move `pid` into the cgroup (every controller on v1). */
 int rt_cgroup_add_pid(struct rt_cgroup *cg, pid_t pid, struct gk_err *err);
 /* 1 when the kernel OOM-killed a process in it, 0 when not, -1 on error. */

@@ -13,7 +13,7 @@
 
 /* One line per command; keep in the order `gocker --help` lists them. */
 static const struct gk_cmd *const commands[] = {
-	&gk_cmd_version,
+    &gk_cmd_version,
 };
 
 static void print_help(void)
@@ -35,9 +35,11 @@ int main(int argc, char **argv)
 {
 	gk_set_progname("gocker");
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, 'R'}, {"run", required_argument, NULL, 'U'},
-		{"version", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, 'R'},
+	    {"run", required_argument, NULL, 'U'},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	opterr = 0;
