@@ -363,8 +363,8 @@ int rt_auth_creds_allowed(const char *registry_url, const char *url, int insecur
 		 * plain http realm only for an insecure registry on that same host. */
 		allowed = t_https || (t_http && !r_https && insecure && same_host);
 	} else {
-		allowed = same_host && strcmp(r.port, t.port) == 0 &&
-			  (t_https || (t_http && insecure));
+		allowed =
+		    same_host && strcmp(r.port, t.port) == 0 && (t_https || (t_http && insecure));
 	}
 	url_parts_free(&r);
 	url_parts_free(&t);

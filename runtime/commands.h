@@ -5,5 +5,6 @@
 #include "common/cmd.h"
 
 extern const struct gk_cmd gk_cmd_version;
+extern const struct gk_cmd gk_cmd_pull;
 
 #endif

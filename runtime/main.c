@@ -13,6 +13,7 @@
 
 /* One line per command; keep in the order `gocker --help` lists them. */
 static const struct gk_cmd *const commands[] = {
+    &gk_cmd_pull,
     &gk_cmd_version,
 };
 

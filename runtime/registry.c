@@ -55,8 +55,8 @@
 #define MT_DOCKER_V1	 "application/vnd.docker.distribution.manifest.v1+json"
 #define MT_DOCKER_V1_JWS "application/vnd.docker.distribution.manifest.v1+prettyjws"
 
-const char *const rt_manifest_accept = MT_OCI_INDEX ", " MT_OCI_MANIFEST ", " MT_DOCKER_LIST
-						    ", " MT_DOCKER_V2;
+const char *const rt_manifest_accept =
+    MT_OCI_INDEX ", " MT_OCI_MANIFEST ", " MT_DOCKER_LIST ", " MT_DOCKER_V2;
 
 /* ================================================================ config */
 
@@ -161,9 +161,9 @@ static void platform_normalise(struct rt_platform *p)
 	static const struct {
 		const char *from, *arch, *variant;
 	} aliases[] = {
-	    {"x86_64", "amd64", ""},  {"x86-64", "amd64", ""}, {"aarch64", "arm64", ""},
-	    {"armhf", "arm", "v7"},   {"armel", "arm", "v6"},  {"i386", "386", ""},
-	    {"i686", "386", ""},      {"armv7l", "arm", "v7"}, {"armv6l", "arm", "v6"},
+	    {"x86_64", "amd64", ""}, {"x86-64", "amd64", ""}, {"aarch64", "arm64", ""},
+	    {"armhf", "arm", "v7"},  {"armel", "arm", "v6"},  {"i386", "386", ""},
+	    {"i686", "386", ""},     {"armv7l", "arm", "v7"}, {"armv6l", "arm", "v6"},
 	};
 	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
 		if (strcmp(p->arch, aliases[i].from) == 0) {
@@ -222,8 +222,7 @@ void rt_platform_format(const struct rt_platform *p, char *buf, size_t len)
 
 static int is_attestation(json_object *desc)
 {
-	const char *t =
-	    gk_json_str(gk_json_obj(desc, "annotations"), "vnd.docker.reference.type");
+	const char *t = gk_json_str(gk_json_obj(desc, "annotations"), "vnd.docker.reference.type");
 	return t && strcmp(t, "attestation-manifest") == 0;
 }
 
@@ -293,9 +292,9 @@ int rt_manifest_classify(const char *content_type, json_object *doc, enum rt_man
 	if (mt && !is_manifest_type(mt))
 		return gk_err_set(err, EINVAL, "unsupported manifest mediaType \"%s\"", mt);
 	if (mt && known_ct && strcmp(mt, ct) != 0)
-		return gk_err_set(err, EINVAL,
-				  "manifest mediaType \"%s\" does not match its Content-Type \"%s\"",
-				  mt, ct);
+		return gk_err_set(
+		    err, EINVAL, "manifest mediaType \"%s\" does not match its Content-Type \"%s\"",
+		    mt, ct);
 	json_object *manifests = NULL, *layers = NULL, *config = NULL;
 	json_object_object_get_ex(doc, "manifests", &manifests);
 	json_object_object_get_ex(doc, "layers", &layers);
@@ -371,12 +370,12 @@ struct xfer {
 	int head;
 	char *url; /* current target (after redirects) */
 	const char *accept;
-	int anonymous; /* never send Authorization (token realm without credentials) */
+	int anonymous;	   /* never send Authorization (token realm without credentials) */
 	char *extra_authz; /* for token requests: "Basic ..." */
 	/* sink: memory, or a file with running hash and a size it must match */
 	int to_file;
 	int fd;
-	int64_t expect;	 /* expected size, -1 unknown */
+	int64_t expect; /* expected size, -1 unknown */
 	size_t max_mem;
 	char *body;
 	size_t len;
@@ -899,8 +898,8 @@ static void engine_run(struct reg *r, struct xfer **xs, size_t n, int max_active
 				else if (on_done)
 					on_done(x, ctx);
 			} else {
-				double at = (double)x->retry_at.tv_sec +
-					    (double)x->retry_at.tv_nsec / 1e9;
+				double at =
+				    (double)x->retry_at.tv_sec + (double)x->retry_at.tv_nsec / 1e9;
 				if (!next_retry || at < next_retry)
 					next_retry = at;
 			}
@@ -909,11 +908,12 @@ static void engine_run(struct reg *r, struct xfer **xs, size_t n, int max_active
 			return;
 		if (abort_flag && atomic_load(abort_flag))
 			return;
-		int running = 0;
+		int running = 0, finished = 0;
 		curl_multi_perform(r->multi, &running);
 		CURLMsg *m;
 		int q;
 		while ((m = curl_multi_info_read(r->multi, &q))) {
+			finished++;
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			struct xfer *x = NULL;
@@ -929,6 +929,8 @@ static void engine_run(struct reg *r, struct xfer **xs, size_t n, int max_active
 			if (until < timeout)
 				timeout = until < 1 ? 1 : until;
 		}
+		if (finished)
+			continue; /* start the next ones (or return) at once */
 		if (active || running)
 			curl_multi_poll(r->multi, NULL, 0, timeout, NULL);
 		else
@@ -1030,8 +1032,7 @@ static int authenticate(struct reg *r, const struct rt_auth_challenges *chal, in
 					  r->domain);
 		if (!rt_auth_creds_allowed(r->base, r->base, r->insecure, 0))
 			return gk_err_set(err, EPERM,
-					  "not sending credentials over plain http to %s",
-					  r->base);
+					  "not sending credentials over plain http to %s", r->base);
 		_cleanup_free_ char *b = rt_auth_basic_value(&r->creds);
 		r->authz = gk_strdup_printf("Basic %s", b);
 		return 0;
@@ -1117,8 +1118,8 @@ struct pull {
 	char *tmpdir;
 	struct layer *layers;
 	size_t n;
-	pthread_mutex_t mu;	  /* layer states */
-	pthread_cond_t cond;	  /* a layer changed state, or abort */
+	pthread_mutex_t mu;	 /* layer states */
+	pthread_cond_t cond;	 /* a layer changed state, or abort */
 	pthread_mutex_t emit_mu; /* progress callbacks, one at a time */
 	atomic_int abort;
 	struct gk_err worker_err;
@@ -1136,20 +1137,10 @@ static void emit(struct pull *p, enum rt_pull_event_kind k, const char *id, int6
 	pthread_mutex_unlock(&p->emit_mu);
 }
 
-static char *chain_id(const char *parent, const char *diff_id)
-{
-	if (!parent)
-		return gk_strdup(diff_id);
-	_cleanup_free_ char *s = gk_strdup_printf("%s %s", parent, diff_id);
-	char hex[GK_SHA256_HEX_LEN + 1];
-	gk_sha256_hex(s, strlen(s), hex);
-	return gk_strdup_printf("sha256:%s", hex);
-}
-
 static int layer_tree_exists(struct pull *p, const char *chain)
 {
-	_cleanup_free_ char *d = gk_strdup_printf("%s/layers/%s", rt_store_root(p->store), chain + 7);
-	return gk_path_exists(d);
+	_cleanup_free_ char *d = rt_store_layer_dir(p->store, chain);
+	return d && gk_path_exists(d);
 }
 
 /* The worker: stores finished blobs and unpacks layers in order. */
@@ -1179,8 +1170,9 @@ static void *worker_main(void *arg)
 		struct gk_err err;
 		int rc;
 		if (store_me) {
-			rc = rt_store_put_blob_file(p->store, store_me->tmp_path, store_me->digest,
-						    &err);
+			/* Hashed as it was written (and re-read after a resume). */
+			rc = rt_store_put_blob_hashed(p->store, store_me->tmp_path,
+						      store_me->digest, &err);
 			if (rc < 0)
 				gk_err_wrap(&err, "layer %s", store_me->digest);
 		} else {
@@ -1409,13 +1401,14 @@ static int get_manifest(struct pull *p, const char *target, const char *want, in
 	int rc = 0;
 	if (want && strcmp(got, want) != 0)
 		rc = gk_err_set(err, EPROTO,
-				"manifest %s: the registry sent content with digest %s, not %s", target,
-				got, want);
+				"manifest %s: the registry sent content with digest %s, not %s",
+				target, got, want);
 	else if (x.digest_hdr && strcmp(x.digest_hdr, got) != 0)
-		rc = gk_err_set(err, EPROTO,
-				"manifest %s: Docker-Content-Digest %s does not match the content's "
-				"digest %s",
-				target, x.digest_hdr, got);
+		rc =
+		    gk_err_set(err, EPROTO,
+			       "manifest %s: Docker-Content-Digest %s does not match the content's "
+			       "digest %s",
+			       target, x.digest_hdr, got);
 	else if (want_size >= 0 && (int64_t)x.len != want_size)
 		rc = gk_err_set(err, EPROTO, "manifest %s: %zu bytes, its descriptor says %lld",
 				target, x.len, (long long)want_size);
@@ -1457,7 +1450,8 @@ static int get_config(struct pull *p, const char *digest, int64_t size, struct d
 	char hex[GK_SHA256_HEX_LEN + 1];
 	gk_sha256_hex(x.body ? x.body : "", x.len, hex);
 	if (strcmp(hex, digest + 7) != 0 || (int64_t)x.len != size) {
-		gk_err_set(err, EPROTO, "image config %s: the registry sent %zu bytes with digest sha256:%s",
+		gk_err_set(err, EPROTO,
+			   "image config %s: the registry sent %zu bytes with digest sha256:%s",
 			   digest, x.len, hex);
 		xfer_free(&x);
 		return -1;
@@ -1589,9 +1583,10 @@ static int prepare_layers(struct pull *p, json_object *manifest, json_object *co
 	json_object *diff_ids = gk_json_array(gk_json_obj(config, "rootfs"), "diff_ids");
 	size_t n = json_object_array_length(layers);
 	if (!diff_ids || json_object_array_length(diff_ids) != n)
-		return gk_err_set(err, EINVAL,
-				  "image config names %zu layers (rootfs.diff_ids), the manifest %zu",
-				  diff_ids ? json_object_array_length(diff_ids) : 0, n);
+		return gk_err_set(
+		    err, EINVAL,
+		    "image config names %zu layers (rootfs.diff_ids), the manifest %zu",
+		    diff_ids ? json_object_array_length(diff_ids) : 0, n);
 	p->layers = gk_malloc0((n ? n : 1) * sizeof(*p->layers));
 	p->n = n;
 	char *parent = NULL;
@@ -1613,9 +1608,10 @@ static int prepare_layers(struct pull *p, json_object *manifest, json_object *co
 		l->diff_id = gk_strdup(diff);
 		l->size = gk_json_int(d, "size", -1);
 		if (l->size < 0)
-			return gk_err_set(err, EINVAL, "layer %s: descriptor has no valid size", dg);
+			return gk_err_set(err, EINVAL, "layer %s: descriptor has no valid size",
+					  dg);
 		snprintf(l->id, sizeof(l->id), "%.12s", dg + 7);
-		l->chain = chain_id(parent, diff);
+		l->chain = rt_layer_chain_id(parent, diff);
 		parent = l->chain;
 	}
 	return 0;
@@ -1767,7 +1763,8 @@ static char **endpoints_for(const struct rt_ref *ref, const struct rt_reg_config
 			/* A mirror written as http:// is plain http by the admin's choice. */
 			const char *host = strstr(m, "://") + 3;
 			_cleanup_free_ char *dom = strndup(host, strcspn(host, "/"));
-			ins[n++] = strncmp(m, "http://", 7) == 0 || rt_reg_config_is_insecure(cfg, dom);
+			ins[n++] =
+			    strncmp(m, "http://", 7) == 0 || rt_reg_config_is_insecure(cfg, dom);
 		}
 		gk_strv_push(&v, "https://registry-1.docker.io");
 		ins = realloc(ins, (n + 1) * sizeof(int));
@@ -1785,7 +1782,6 @@ static char **endpoints_for(const struct rt_ref *ref, const struct rt_reg_config
 	*insecure_out = ins;
 	return v;
 }
-
 
 static void curl_init_once(void)
 {
@@ -1824,9 +1820,8 @@ int rt_pull(struct rt_store *store, const char *refstr, const struct rt_pull_opt
 	pthread_mutex_init(&p.emit_mu, NULL);
 
 	_cleanup_free_ char *fam = rt_ref_familiar(&p.ref);
-	_cleanup_free_ char *start =
-	    gk_strdup_printf("%s: Pulling from %s", p.ref.digest ? p.ref.digest : p.ref.tag,
-			     p.ref.path);
+	_cleanup_free_ char *start = gk_strdup_printf(
+	    "%s: Pulling from %s", p.ref.digest ? p.ref.digest : p.ref.tag, p.ref.path);
 	emit(&p, RT_PULL_START, NULL, 0, 0, start);
 
 	int rc = -1;

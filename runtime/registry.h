@@ -68,12 +68,12 @@ int rt_index_select(json_object *index, const struct rt_platform *want, json_obj
 /* ---- pulling ---- */
 
 enum rt_pull_event_kind {
-	RT_PULL_START,	     /* msg: "latest: Pulling from library/busybox" */
-	RT_PULL_LAYER_WAIT,  /* "Pulling fs layer" */
-	RT_PULL_LAYER_EXISTS, /* "Already exists" */
-	RT_PULL_LAYER_PROGRESS, /* "Downloading" current/total */
-	RT_PULL_LAYER_RETRY,	/* msg: why; current bytes kept */
-	RT_PULL_LAYER_VERIFY,	/* "Verifying Checksum" */
+	RT_PULL_START,		  /* msg: "latest: Pulling from library/busybox" */
+	RT_PULL_LAYER_WAIT,	  /* "Pulling fs layer" */
+	RT_PULL_LAYER_EXISTS,	  /* "Already exists" */
+	RT_PULL_LAYER_PROGRESS,	  /* "Downloading" current/total */
+	RT_PULL_LAYER_RETRY,	  /* msg: why; current bytes kept */
+	RT_PULL_LAYER_VERIFY,	  /* "Verifying Checksum" */
 	RT_PULL_LAYER_DOWNLOADED, /* "Download complete" */
 	RT_PULL_LAYER_EXTRACT,	  /* "Extracting" */
 	RT_PULL_LAYER_DONE,	  /* "Pull complete" */
