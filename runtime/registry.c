@@ -1754,12 +1754,11 @@ static char **endpoints_for(const struct rt_ref *ref, const struct rt_reg_config
 {
 	char **v = NULL;
 	size_t n = 0;
-	int *ins = NULL;
+	int *ins = gk_malloc0((gk_strv_len(cfg->mirrors) + 2) * sizeof(int));
 	if (strcmp(ref->domain, "docker.io") == 0) {
 		for (size_t i = 0; cfg->mirrors && cfg->mirrors[i]; i++) {
 			const char *m = cfg->mirrors[i];
 			gk_strv_push(&v, m);
-			ins = realloc(ins, (n + 1) * sizeof(int));
 			/* A mirror written as http:// is plain http by the admin's choice. */
 			const char *host = strstr(m, "://") + 3;
 			_cleanup_free_ char *dom = strndup(host, strcspn(host, "/"));
@@ -1767,18 +1766,14 @@ static char **endpoints_for(const struct rt_ref *ref, const struct rt_reg_config
 			    strncmp(m, "http://", 7) == 0 || rt_reg_config_is_insecure(cfg, dom);
 		}
 		gk_strv_push(&v, "https://registry-1.docker.io");
-		ins = realloc(ins, (n + 1) * sizeof(int));
 		ins[n++] = 0;
 	} else {
 		int insecure = rt_reg_config_is_insecure(cfg, ref->domain);
 		char *u = gk_strdup_printf("%s://%s", insecure ? "http" : "https", ref->domain);
 		gk_strv_push(&v, u);
 		free(u);
-		ins = realloc(ins, sizeof(int));
 		ins[n++] = insecure;
 	}
-	if (!ins)
-		abort();
 	*insecure_out = ins;
 	return v;
 }
