@@ -7,19 +7,21 @@ FIX="${GOCKER_FIXTURES:-$REPO/tests/fixtures/out}"
 MKIMAGE="$BATS_TEST_DIRNAME/lib/mkimage.py"
 
 # What the `layered` fixture holds (see tests/fixtures/README.md).
-WHITEOUT=data/gone.txt   # added in one layer, deleted in a later one
-OPAQUE=data/old          # replaced by an opaque directory ...
-OPAQUE_OLD=a.txt         # ... that no longer shows this
-OPAQUE_NEW=new.txt       # ... only this
-HARDLINK=data/hardlink.txt
-HARDLINK_TARGET=data/file.txt
+WHITEOUT=data/deleted.txt # added in layer A, deleted in layer B
+OPAQUE=olddir              # replaced by an opaque directory ...
+OPAQUE_OLD=a               # ... that no longer shows this
+OPAQUE_NEW=new             # ... only this
+HARDLINK=data/hardlink
+HARDLINK_TARGET=data/keep.txt
 SYMLINK=data/symlink
-SYMLINK_TARGET=file.txt
+SYMLINK_TARGET=keep.txt
 SETUID=data/setuid
-XATTR_FILE=data/xattr.txt
+XATTR_FILE=data/xattr
 XATTR_NAME=user.gocker
-XATTR_VALUE=hello
+XATTR_VALUE=test
 OWNED=data/owned
+BUSYBOX_ID=sha256:444548f33476d2a32cbef63f29269d47c7802837083f73591dd77a7649da0005
+LAYERED_ID=sha256:54dd9db2ad4cc434473f8f4692e2c6b9f6bd64d717e0b4f88581683ade2afeee
 
 setup() {
 	TMP="$(mktemp -d /tmp/gocker-store-bats.XXXXXX)"
@@ -73,6 +75,7 @@ layer_with() {
 	[ "$(stat -c %a "$GOCKER_ROOT/layers")" = 700 ]
 	[ "$(stat -c %a "$GOCKER_ROOT/blobs")" = 700 ]
 	[ "$(stat -c %a "$GOCKER_ROOT")" = 700 ]
+	[ "$("$G" image inspect -f '{{.Id}}' busybox)" = "$BUSYBOX_ID" ]
 }
 
 @test "load an OCI archive of busybox, from stdin" {
@@ -83,6 +86,18 @@ layer_with() {
 	run "$G" image inspect -f '{{.Os}}/{{.Architecture}} {{json .Config.Cmd}}' busybox
 	[ "$status" -eq 0 ]
 	[ "$output" = 'linux/amd64 ["sh"]' ]
+	[ "$("$G" image inspect -f '{{.Id}}' busybox)" = "$BUSYBOX_ID" ]
+}
+
+@test "load an OCI archive with a zstd layer" {
+	need_fixture busybox-zstd.oci.tar
+	run "$G" load -i "$FIX/busybox-zstd.oci.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: busybox-zstd:latest" ]
+	[ "$("$G" image inspect -f '{{.Id}}' busybox-zstd)" = "$BUSYBOX_ID" ]
+	d="$(layers_of busybox-zstd)"
+	[ -x "$d/bin/busybox" ]
+	[ "$(stat -c %i "$d/bin/sh")" = "$(stat -c %i "$d/bin/busybox")" ]
 }
 
 @test "both formats of layered load as the same image" {
@@ -96,7 +111,8 @@ layer_with() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "Loaded image: layered:latest" ]
 	[ "$("$G" images -q layered)" = "$id1" ]
-	[ "$(layers_of layered | wc -l)" -ge 3 ]
+	[ "sha256:$("$G" images -q --no-trunc layered | cut -c8-)" = "$LAYERED_ID" ]
+	[ "$(layers_of layered | wc -l)" -eq 4 ]
 }
 
 @test "the unpacked layered tree is exactly right" {
@@ -166,6 +182,27 @@ shared_images() {
 	base='[{"path":"etc","type":"dir"},{"path":"etc/base","data":"base\n"}]'
 	mkimage "$TMP/a.tar" '{"name":"a:1","layers":['"$base"',[{"path":"a","data":"a\n"}]]}'
 	mkimage "$TMP/b.tar" '{"name":"b:1","layers":['"$base"',[{"path":"b","data":"b\n"}]]}'
+}
+
+@test "layered shares busybox's base layer; rmi layered keeps it" {
+	need_fixture layered.docker.tar
+	need_fixture busybox.oci.tar
+	"$G" load -i "$FIX/busybox.oci.tar"
+	"$G" load -i "$FIX/layered.docker.tar"
+	[ "$(count "$GOCKER_ROOT/layers" -type d)" -eq 4 ]
+	base="$(layers_of busybox)"
+	[ "$base" = "$(layers_of layered | tail -n1)" ]
+	run "$G" rmi layered
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Untagged: layered:latest" ]
+	[ "${lines[1]}" = "Deleted: $LAYERED_ID" ]
+	[ "${#lines[@]}" -eq 5 ] # the image and its three own layers
+	[ "$(count "$GOCKER_ROOT/layers" -type d)" -eq 1 ]
+	[ -x "$base/bin/busybox" ]
+	run "$G" rmi busybox
+	[ "$status" -eq 0 ]
+	[ "$(count "$GOCKER_ROOT/layers")" -eq 0 ]
+	[ "$(count "$GOCKER_ROOT/blobs/sha256")" -eq 0 ]
 }
 
 @test "rmi frees exactly the layers no other image uses" {
