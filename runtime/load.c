@@ -126,6 +126,11 @@ static int copy_member(struct loader *l, struct archive *a, struct member *m)
 			m->size += n;
 		}
 	}
+	/* It may become a blob under its digest name: never a torn one. */
+	if (fdatasync(fd) < 0) {
+		gk_sha256_free(&h);
+		return gk_err_set(l->err, errno, "%s: sync %s", l->what, m->tmp);
+	}
 	char hex[GK_SHA256_HEX_LEN + 1];
 	gk_sha256_final_hex(&h, hex);
 	m->digest = gk_strdup_printf("sha256:%s", hex);

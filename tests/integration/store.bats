@@ -308,6 +308,22 @@ shared_images() {
 	[ -z "$("$G" image ls -q)" ]
 }
 
+@test "load the newer docker-save layout (blobs/sha256, symlinked layer.tar)" {
+	base='[{"path":"etc","type":"dir"},{"path":"etc/base","data":"base\n"}]'
+	mkimage "$TMP/n.tar" '{"name":"new:1","layout":"blobs","layers":['"$base"']}'
+	run "$G" load -i "$TMP/n.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: new:1" ]
+	d="$(layers_of new:1)"
+	[ "$(cat "$d/etc/base")" = base ]
+	# the same image from the legacy layout stores nothing new
+	blobs=$(count "$GOCKER_ROOT/blobs/sha256")
+	mkimage "$TMP/o.tar" '{"name":"new:1","layers":['"$base"']}'
+	"$G" load -i "$TMP/o.tar"
+	[ "$(count "$GOCKER_ROOT/blobs/sha256")" -eq "$blobs" ]
+	[ "$(count "$GOCKER_ROOT/layers" -type d)" -eq 1 ]
+}
+
 @test "image inspect prints Docker's fields" {
 	shared_images
 	"$G" load -i "$TMP/a.tar"
