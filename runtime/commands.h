@@ -5,5 +5,7 @@
 #include "common/cmd.h"
 
 extern const struct gk_cmd gk_cmd_version;
+extern const struct gk_cmd gk_cmd_network_ls;
+extern const struct gk_cmd gk_cmd_network_prune;
 
 #endif

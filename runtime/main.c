@@ -14,6 +14,8 @@
 /* One line per command; keep in the order `gocker --help` lists them. */
 static const struct gk_cmd *const commands[] = {
     &gk_cmd_version,
+    &gk_cmd_network_ls,
+    &gk_cmd_network_prune,
 };
 
 static void print_help(void)
