@@ -46,8 +46,8 @@ struct sv_kv {
 	struct sv_loc loc;
 };
 
-#define SV_MAX_PORT_RANGE 1024 /* ports in one "a-b" range */
-#define SV_MAX_PORTS	  4096 /* ports of one service, ranges expanded */
+#define SV_MAX_PORT_RANGE 1024	/* ports in one "a-b" range */
+#define SV_MAX_PORTS	  4096	/* ports of one service, ranges expanded */
 #define SV_MAX_ENTRIES	  10000 /* services; entries of one service key */
 
 /* One published or exposed port, one entry per port (ranges are expanded). */

@@ -156,7 +156,8 @@ static int want_strv(struct gk_err *err, const struct sv_node *n, const char *pa
 		gk_strv_push(&v, n->str);
 	} else if (n->kind == SV_SEQ) {
 		free(v);
-		v = gk_malloc0((n->n + 1) * sizeof(char *)); /* sized once: long lists stay linear */
+		v = gk_malloc0((n->n + 1) *
+			       sizeof(char *)); /* sized once: long lists stay linear */
 		for (size_t i = 0; i < n->n; i++) {
 			if (n->vals[i]->kind != SV_SCALAR) {
 				_cleanup_free_ char *p = gk_strdup_printf("%s[%zu]", path, i);
@@ -1006,8 +1007,8 @@ static int parse_extra_hosts(const struct sv_node *n, const char *path, struct s
 	for (size_t i = 0; i < n->n; i++) {
 		const struct sv_node *item = n->vals[i];
 		_cleanup_free_ char *p = n->kind == SV_MAP
-						 ? gk_strdup_printf("%s.%s", path, n->keys[i]->str)
-						 : gk_strdup_printf("%s[%zu]", path, i);
+					     ? gk_strdup_printf("%s.%s", path, n->keys[i]->str)
+					     : gk_strdup_printf("%s[%zu]", path, i);
 		_cleanup_free_ char *host = NULL;
 		const char *ip = "";
 		if (item->kind != SV_SCALAR) {
@@ -1029,8 +1030,9 @@ static int parse_extra_hosts(const struct sv_node *n, const char *path, struct s
 		}
 		if (!valid_extra_host(host, ip)) {
 			gk_strv_free(v);
-			return fail(err, item, p, "invalid extra host \"%s%s%s\" (expected HOST:IP)",
-				    host, n->kind == SV_MAP ? ":" : (*ip ? ":" : ""), ip);
+			return fail(err, item, p,
+				    "invalid extra host \"%s%s%s\" (expected HOST:IP)", host,
+				    n->kind == SV_MAP ? ":" : (*ip ? ":" : ""), ip);
 		}
 		v[k++] = gk_strdup_printf("%s:%s", host, ip);
 	}

@@ -563,6 +563,14 @@ static int cmp_pub(const void *x, const void *y)
 	int c = strcmp(a->port->published, b->port->published);
 	if (!c)
 		c = strcmp(a->port->protocol, b->port->protocol);
+	/* then file order, so the later entry is the one reported */
+	if (!c)
+		c = strcmp(a->port->loc.file ? a->port->loc.file : "",
+			   b->port->loc.file ? b->port->loc.file : "");
+	if (!c)
+		c = a->port->loc.line - b->port->loc.line;
+	if (!c)
+		c = a->port->loc.col - b->port->loc.col;
 	if (!c)
 		c = a->order < b->order ? -1 : a->order > b->order;
 	return c;

@@ -17,33 +17,34 @@ static struct sv_project *load2(const char *a, const char *b)
 static void test_merge(void **state)
 {
 	(void)state;
-	struct sv_project *p = load2("services:\n"
-				     "  web:\n"
-				     "    image: busybox\n"
-				     "    command: [httpd, -f]\n"
-				     "    entrypoint: [/bin/sh]\n"
-				     "    environment: {A: '1', B: '2'}\n"
-				     "    labels: [x=1]\n"
-				     "    ports: [\"8080:80\", \"9000:9000\"]\n"
-				     "    volumes: [\"./a:/a\", \"/b:/b\"]\n"
-				     "    healthcheck:\n      test: [CMD, a]\n      interval: 10s\n"
-				     "    cap_add: [NET_ADMIN]\n"
-				     "    depends_on: [db]\n"
-				     "    restart: always\n"
-				     "  db:\n    image: busybox\n",
-				     "services:\n"
-				     "  web:\n"
-				     "    image: busybox:1.36\n"
-				     "    command: [sleep, '1']\n"
-				     "    environment: [B=20, C=3]\n"
-				     "    labels: {y: '2'}\n"
-				     "    ports: [\"8080:80\", \"9090:90\"]\n"
-				     "    volumes: [\"/c:/a:ro\"]\n"
-				     "    healthcheck:\n      test: [CMD, b]\n      retries: 9\n"
-				     "    cap_add: [NET_ADMIN, SYS_TIME]\n"
-				     "    depends_on:\n      db:\n        condition: service_healthy\n"
-				     "  db:\n    healthcheck:\n      test: [CMD, x]\n"
-				     "  new:\n    image: other\n");
+	struct sv_project *p =
+	    load2("services:\n"
+		  "  web:\n"
+		  "    image: busybox\n"
+		  "    command: [httpd, -f]\n"
+		  "    entrypoint: [/bin/sh]\n"
+		  "    environment: {A: '1', B: '2'}\n"
+		  "    labels: [x=1]\n"
+		  "    ports: [\"8080:80\", \"9000:9000\"]\n"
+		  "    volumes: [\"./a:/a\", \"/b:/b\"]\n"
+		  "    healthcheck:\n      test: [CMD, a]\n      interval: 10s\n"
+		  "    cap_add: [NET_ADMIN]\n"
+		  "    depends_on: [db]\n"
+		  "    restart: always\n"
+		  "  db:\n    image: busybox\n",
+		  "services:\n"
+		  "  web:\n"
+		  "    image: busybox:1.36\n"
+		  "    command: [sleep, '1']\n"
+		  "    environment: [B=20, C=3]\n"
+		  "    labels: {y: '2'}\n"
+		  "    ports: [\"8080:80\", \"9090:90\"]\n"
+		  "    volumes: [\"/c:/a:ro\"]\n"
+		  "    healthcheck:\n      test: [CMD, b]\n      retries: 9\n"
+		  "    cap_add: [NET_ADMIN, SYS_TIME]\n"
+		  "    depends_on:\n      db:\n        condition: service_healthy\n"
+		  "  db:\n    healthcheck:\n      test: [CMD, x]\n"
+		  "  new:\n    image: other\n");
 	const struct sv_service *s = svc(p, "web");
 	assert_string_equal(s->image, "busybox:1.36");
 	assert_string_equal(s->command[0], "sleep"); /* replaced, not appended */
@@ -77,8 +78,9 @@ static void test_merge_errors_name_file(void **state)
 	struct sv_project *p = NULL;
 	struct gk_err err = {0};
 	assert_int_equal(load_files(docs, 2, NULL, &p, &err), -1);
-	assert_string_equal(err.msg, "override.yml:3:13: services.web.ports[0]: invalid port \"x\": "
-				     "invalid container port \"x\"");
+	assert_string_equal(err.msg,
+			    "override.yml:3:13: services.web.ports[0]: invalid port \"x\": "
+			    "invalid container port \"x\"");
 }
 
 static int load_named(const char *yaml, const char *file, const char *flag, char *const *env,
@@ -123,7 +125,7 @@ static void test_project_name(void **state)
 	assert_int_equal(load_named(y, "/x/compose.yml", "Bad Name", no_env, &p, &err), -1);
 	assert_non_null(strstr(err.msg, "-p: invalid project name \"Bad Name\""));
 	assert_int_equal(
-		load_named("name: _x\nservices: {}\n", "/x/compose.yml", NULL, no_env, &p, &err), -1);
+	    load_named("name: _x\nservices: {}\n", "/x/compose.yml", NULL, no_env, &p, &err), -1);
 	assert_non_null(strstr(err.msg, "compose.yml:1:7: name: invalid project name \"_x\""));
 	assert_int_equal(load_named(y, "/___/compose.yml", NULL, no_env, &p, &err), -1);
 	assert_non_null(strstr(err.msg, "is empty after normalisation"));
@@ -192,10 +194,11 @@ static void test_port_conflicts(void **state)
 	load_err("services:\n  a:\n    image: x\n    scale: 2\n    ports: [\"80:80\"]\n",
 		 "host port 80/tcp cannot be published by 2 replicas");
 	/* different protocol or different addresses: fine */
-	struct sv_project *p = load_ok("services:\n"
-				       "  a:\n    image: x\n    ports: [\"53:53/udp\", \"127.0.0.1:80:80\"]\n"
-				       "  b:\n    image: x\n    ports: [\"53:53\", \"127.0.0.2:80:80\", \"90\"]\n"
-				       "  c:\n    image: x\n    ports: [\"90\"]\n    scale: 2\n");
+	struct sv_project *p =
+	    load_ok("services:\n"
+		    "  a:\n    image: x\n    ports: [\"53:53/udp\", \"127.0.0.1:80:80\"]\n"
+		    "  b:\n    image: x\n    ports: [\"53:53\", \"127.0.0.2:80:80\", \"90\"]\n"
+		    "  c:\n    image: x\n    ports: [\"90\"]\n    scale: 2\n");
 	sv_project_free(p);
 	load_err("services:\n"
 		 "  a:\n    image: x\n    container_name: same\n"
@@ -218,11 +221,11 @@ static void test_profiles(void **state)
 		char *const *env;
 		size_t n;
 	} cases[] = {
-		{NULL, test_environ, 1},
-		{(char *[]){"debug", NULL}, test_environ, 3},
-		{(char *[]){"tools", NULL}, test_environ, 2},
-		{(char *[]){"*", NULL}, test_environ, 3},
-		{NULL, (char *[]){"COMPOSE_PROFILES=tools,other", NULL}, 2},
+	    {NULL, test_environ, 1},
+	    {(char *[]){"debug", NULL}, test_environ, 3},
+	    {(char *[]){"tools", NULL}, test_environ, 2},
+	    {(char *[]){"*", NULL}, test_environ, 3},
+	    {NULL, (char *[]){"COMPOSE_PROFILES=tools,other", NULL}, 2},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sv_load_opts o = {.files = files,
@@ -257,25 +260,26 @@ static char *config_text(struct sv_project *p, int yaml)
 static void test_round_trip(void **state)
 {
 	(void)state;
-	const char *y = "services:\n"
-			"  web:\n"
-			"    image: busybox\n"
-			"    command: sh -c 'echo $$HOME; echo \"${FOO}\"'\n"
-			"    ports: [\"127.0.0.1:8080:80\", \"9000-9001:9000-9001/udp\", 3000]\n"
-			"    volumes: [\"./www:/www:ro\", \"data:/data\", \"/anon\"]\n"
-			"    environment: {A: \"yes\", B: \"0123\", C: null, D: \"\", E: \"x: y\"}\n"
-			"    depends_on:\n      db: {condition: service_healthy, restart: true}\n"
-			"    healthcheck: {test: echo ok, interval: 1m30s}\n"
-			"    mem_limit: 512m\n    cpus: 0.5\n    restart: on-failure:3\n"
-			"    labels: {\"com.x\": \"true\"}\n"
-			"    networks: {front: {aliases: [w]}}\n"
-			"    tmpfs: [/run]\n    init: false\n    read_only: true\n"
-			"    stop_grace_period: 2s\n    extra_hosts: {h: 10.0.0.1}\n"
-			"  db:\n    image: busybox\n    healthcheck: {disable: true}\n"
-			"    deploy: {replicas: 2, resources: {limits: {memory: 1g, pids: 5}}}\n"
-			"    network_mode: none\n"
-			"networks:\n  front:\n"
-			"volumes:\n  data:\n    name: shared\n";
+	const char *y =
+	    "services:\n"
+	    "  web:\n"
+	    "    image: busybox\n"
+	    "    command: sh -c 'echo $$HOME; echo \"${FOO}\"'\n"
+	    "    ports: [\"127.0.0.1:8080:80\", \"9000-9001:9000-9001/udp\", 3000]\n"
+	    "    volumes: [\"./www:/www:ro\", \"data:/data\", \"/anon\"]\n"
+	    "    environment: {A: \"yes\", B: \"0123\", C: null, D: \"\", E: \"x: y\"}\n"
+	    "    depends_on:\n      db: {condition: service_healthy, restart: true}\n"
+	    "    healthcheck: {test: echo ok, interval: 1m30s}\n"
+	    "    mem_limit: 512m\n    cpus: 0.5\n    restart: on-failure:3\n"
+	    "    labels: {\"com.x\": \"true\"}\n"
+	    "    networks: {front: {aliases: [w]}}\n"
+	    "    tmpfs: [/run]\n    init: false\n    read_only: true\n"
+	    "    stop_grace_period: 2s\n    extra_hosts: {h: 10.0.0.1}\n"
+	    "  db:\n    image: busybox\n    healthcheck: {disable: true}\n"
+	    "    deploy: {replicas: 2, resources: {limits: {memory: 1g, pids: 5}}}\n"
+	    "    network_mode: none\n"
+	    "networks:\n  front:\n"
+	    "volumes:\n  data:\n    name: shared\n";
 	struct sv_project *p = load_ok(y);
 	char *yaml = config_text(p, 1), *json = config_text(p, 0);
 	struct sv_project *q = load_ok(yaml);
@@ -303,10 +307,10 @@ static void test_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge),	     cmocka_unit_test(test_merge_errors_name_file),
-		cmocka_unit_test(test_project_name), cmocka_unit_test(test_cycles),
-		cmocka_unit_test(test_graph),	     cmocka_unit_test(test_port_conflicts),
-		cmocka_unit_test(test_profiles),     cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_merge),	 cmocka_unit_test(test_merge_errors_name_file),
+	    cmocka_unit_test(test_project_name), cmocka_unit_test(test_cycles),
+	    cmocka_unit_test(test_graph),	 cmocka_unit_test(test_port_conflicts),
+	    cmocka_unit_test(test_profiles),	 cmocka_unit_test(test_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
