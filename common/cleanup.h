@@ -38,11 +38,11 @@ static inline void gk_strv_freep(char ***v)
 	gk_strv_free(*v);
 }
 
-#define _cleanup_free_ __attribute__((cleanup(gk_freep)))
-#define _cleanup_close_ __attribute__((cleanup(gk_closep)))
-#define _cleanup_fclose_ __attribute__((cleanup(gk_fclosep)))
+#define _cleanup_free_	   __attribute__((cleanup(gk_freep)))
+#define _cleanup_close_	   __attribute__((cleanup(gk_closep)))
+#define _cleanup_fclose_   __attribute__((cleanup(gk_fclosep)))
 #define _cleanup_closedir_ __attribute__((cleanup(gk_closedirp)))
-#define _cleanup_strv_ __attribute__((cleanup(gk_strv_freep)))
+#define _cleanup_strv_	   __attribute__((cleanup(gk_strv_freep)))
 
 /* Hand ownership out of a cleanup variable: returns the value, clears the variable. */
 #define gk_steal_ptr(p)                                                                            \

@@ -90,10 +90,11 @@ int gk_cmd_getopt(const struct gk_cmd *cmd, int argc, char **argv, const char *s
 		for (const struct option *o = longopts; o && o->name && !known; o++)
 			known = optopt && !o->flag && o->val == optopt;
 		if (known)
-			return gk_cmd_usage_error(cmd, "flag needs an argument: %s", argv[optind - 1]);
+			return gk_cmd_usage_error(cmd, "flag needs an argument: %s",
+						  argv[optind - 1]);
 		if (optopt)
-			return gk_cmd_usage_error(cmd, "unknown shorthand flag: '%c' in -%c", optopt,
-						  optopt);
+			return gk_cmd_usage_error(cmd, "unknown shorthand flag: '%c' in -%c",
+						  optopt, optopt);
 		return gk_cmd_usage_error(cmd, "unknown flag: %s", argv[optind - 1]);
 	}
 	return c;

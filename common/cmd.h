@@ -30,7 +30,7 @@ int gk_cmd_print_help(const struct gk_cmd *cmd);
 /* For getopt errors and bad arguments: "PROG NAME: MESSAGE" plus a hint to
  * run --help, on stderr. Returns GK_EXIT_FAILURE. */
 int gk_cmd_usage_error(const struct gk_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Run getopt_long for a command: handles -h/--help (prints help, *done=1,
  * returns 0) and unknown flags (prints the error, returns 125). Returns the

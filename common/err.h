@@ -11,14 +11,14 @@
 #define GK_ERR_MSG_MAX 2048
 
 struct gk_err {
-	int errnum;		   /* errno of the root cause, 0 if none */
+	int errnum;		  /* errno of the root cause, 0 if none */
 	char msg[GK_ERR_MSG_MAX]; /* human message, no trailing newline */
 };
 
 /* Set the message; when errnum != 0, ": strerror(errnum)" is appended.
  * Always returns -1 so callers can `return gk_err_set(...)`. */
 int gk_err_set(struct gk_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix the existing message with context ("ctx: old message"). Returns -1. */
 int gk_err_wrap(struct gk_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

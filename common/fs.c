@@ -161,7 +161,8 @@ int gk_read_file(const char *path, size_t max, char **out, size_t *out_len, stru
 	for (;;) {
 		if (len == cap) {
 			if (cap > max)
-				return gk_err_set(err, EFBIG, "read %s: larger than %zu bytes", path, max);
+				return gk_err_set(err, EFBIG, "read %s: larger than %zu bytes",
+						  path, max);
 			cap *= 2;
 			char *nb = realloc(buf, cap + 1);
 			if (!nb)

@@ -45,8 +45,9 @@ int gk_json_read_file(const char *path, size_t max, json_object **out, struct gk
 int gk_json_write_file_atomic(const char *path, json_object *obj, int pretty, mode_t mode,
 			      struct gk_err *err)
 {
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+	int flags =
+	    JSON_C_TO_STRING_NOSLASHESCAPE |
+	    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
 	size_t len = 0;
 	const char *s = json_object_to_json_string_length(obj, flags, &len);
 	_cleanup_free_ char *text = gk_strdup_printf("%s\n", s);
@@ -56,7 +57,8 @@ int gk_json_write_file_atomic(const char *path, json_object *obj, int pretty, mo
 const char *gk_json_str(json_object *obj, const char *key)
 {
 	json_object *v;
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
 }
@@ -73,7 +75,8 @@ int64_t gk_json_int(json_object *obj, const char *key, int64_t dflt)
 int gk_json_bool(json_object *obj, const char *key, int dflt)
 {
 	json_object *v;
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_boolean))
+	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_boolean))
 		return dflt;
 	return json_object_get_boolean(v);
 }

@@ -27,7 +27,7 @@ int gk_json_write_file_atomic(const char *path, json_object *obj, int pretty, mo
 const char *gk_json_str(json_object *obj, const char *key);
 int64_t gk_json_int(json_object *obj, const char *key, int64_t dflt);
 int gk_json_bool(json_object *obj, const char *key, int dflt);
-json_object *gk_json_obj(json_object *obj, const char *key);	/* object-typed member */
+json_object *gk_json_obj(json_object *obj, const char *key);   /* object-typed member */
 json_object *gk_json_array(json_object *obj, const char *key); /* array-typed member */
 
 /* Array of strings → NULL-terminated strv (empty when missing). */

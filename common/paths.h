@@ -4,7 +4,7 @@
 #define GK_PATHS_H
 
 #define GK_DEFAULT_ROOT "/var/lib/gocker"
-#define GK_DEFAULT_RUN "/run/gocker"
+#define GK_DEFAULT_RUN	"/run/gocker"
 
 const char *gk_root_dir(void); /* $GOCKER_ROOT or /var/lib/gocker */
 const char *gk_run_dir(void);  /* $GOCKER_RUN or /run/gocker */

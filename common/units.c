@@ -52,14 +52,14 @@ struct duration_unit {
 };
 
 static const struct duration_unit duration_units[] = {
-	{"ns", 1},
-	{"us", 1000},
-	{"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
-	{"\xce\xbcs", 1000}, /* U+03BC Greek mu */
-	{"ms", 1000000},
-	{"s", 1000000000LL},
-	{"m", 60LL * 1000000000LL},
-	{"h", 3600LL * 1000000000LL},
+    {"ns", 1},
+    {"us", 1000},
+    {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
+    {"\xce\xbcs", 1000}, /* U+03BC Greek mu */
+    {"ms", 1000000},
+    {"s", 1000000000LL},
+    {"m", 60LL * 1000000000LL},
+    {"h", 3600LL * 1000000000LL},
 };
 
 int gk_parse_duration(const char *s, int64_t *out_ns, struct gk_err *err)
@@ -153,8 +153,9 @@ void gk_format_duration(int64_t ns, char *buf, size_t len)
 		char secs[40];
 		format_fraction(secs, sizeof(secs), secs_ns, 1000000000ULL, "s");
 		if (mins >= 60)
-			snprintf(body, sizeof(body), "%lluh%llum%s", (unsigned long long)(mins / 60),
-				 (unsigned long long)(mins % 60), secs);
+			snprintf(body, sizeof(body), "%lluh%llum%s",
+				 (unsigned long long)(mins / 60), (unsigned long long)(mins % 60),
+				 secs);
 		else if (mins > 0)
 			snprintf(body, sizeof(body), "%llum%s", (unsigned long long)mins, secs);
 		else

@@ -19,9 +19,9 @@ static int version_exec(const struct gk_cmd *self, int argc, char **argv)
 }
 
 const struct gk_cmd gk_cmd_version = {
-	.name = "version",
-	.usage = "",
-	.summary = "Show the gocker version",
-	.help = "",
-	.exec = version_exec,
+    .name = "version",
+    .usage = "",
+    .summary = "Show the gocker version",
+    .help = "",
+    .exec = version_exec,
 };

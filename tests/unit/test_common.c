@@ -90,9 +90,14 @@ static void test_format_duration(void **state)
 		int64_t ns;
 		const char *want;
 	} cases[] = {
-		{0, "0s"},		{1, "1ns"},		  {1500, "1.5\xc2\xb5s"},
-		{250000000, "250ms"},	{90000000000LL, "1m30s"}, {3600000000000LL, "1h0m0s"},
-		{1500000000, "1.5s"},	{-2000000000, "-2s"},
+	    {0, "0s"},
+	    {1, "1ns"},
+	    {1500, "1.5\xc2\xb5s"},
+	    {250000000, "250ms"},
+	    {90000000000LL, "1m30s"},
+	    {3600000000000LL, "1h0m0s"},
+	    {1500000000, "1.5s"},
+	    {-2000000000, "-2s"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gk_format_duration(cases[i].ns, buf, sizeof(buf));
@@ -114,10 +119,10 @@ static void test_human(void **state)
 		int64_t s;
 		const char *want;
 	} cases[] = {
-		{0, "Less than a second"}, {1, "1 second"},	   {59, "59 seconds"},
-		{60, "About a minute"},	   {300, "5 minutes"},	   {3600, "About an hour"},
-		{7200, "2 hours"},	   {86400 * 3, "3 days"},   {86400 * 15, "2 weeks"},
-		{86400 * 90, "3 months"},  {86400 * 800, "2 years"},
+	    {0, "Less than a second"}, {1, "1 second"},		 {59, "59 seconds"},
+	    {60, "About a minute"},    {300, "5 minutes"},	 {3600, "About an hour"},
+	    {7200, "2 hours"},	       {86400 * 3, "3 days"},	 {86400 * 15, "2 weeks"},
+	    {86400 * 90, "3 months"},  {86400 * 800, "2 years"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gk_human_duration(cases[i].s, buf, sizeof(buf));
@@ -219,12 +224,16 @@ static void test_digest(void **state)
 	(void)state;
 	char hex[65];
 	gk_sha256_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	assert_true(gk_digest_valid("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-	assert_false(gk_digest_valid("sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_true(gk_digest_valid(
+	    "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	assert_false(gk_digest_valid(
+	    "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
 	assert_false(gk_digest_valid("sha256:../../x"));
 	assert_false(gk_digest_valid("sha256:abc"));
-	assert_false(gk_digest_valid("sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	assert_false(gk_digest_valid(
+	    "sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	char id[65];
 	struct gk_err err;
 	assert_int_equal(gk_random_hex(id, 32, &err), 0);
@@ -255,11 +264,11 @@ static void test_json_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_bytes),	    cmocka_unit_test(test_parse_duration),
-		cmocka_unit_test(test_format_duration),	    cmocka_unit_test(test_human),
-		cmocka_unit_test(test_time_roundtrip),	    cmocka_unit_test(test_atomic_write_and_read),
-		cmocka_unit_test(test_lock_excludes),	    cmocka_unit_test(test_err_wrap),
-		cmocka_unit_test(test_digest),		    cmocka_unit_test(test_json_helpers),
+	    cmocka_unit_test(test_parse_bytes),	    cmocka_unit_test(test_parse_duration),
+	    cmocka_unit_test(test_format_duration), cmocka_unit_test(test_human),
+	    cmocka_unit_test(test_time_roundtrip),  cmocka_unit_test(test_atomic_write_and_read),
+	    cmocka_unit_test(test_lock_excludes),   cmocka_unit_test(test_err_wrap),
+	    cmocka_unit_test(test_digest),	    cmocka_unit_test(test_json_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,317 @@
+#include "net/container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/lock.h"
+#include "net/hosts.h"
+#include "net/ipam.h"
+#include "net/link.h"
+#include "net/nat.h"
+#include "net/state.h"
+
+void net_container_info_free(struct net_container_info *info)
+{
+	net_ports_free(&info->ports);
+}
+
+static char *record_path(const char *id, struct gk_err *err)
+{
+	_cleanup_free_ char *dir = net_state_path("containers", err);
+	if (!dir || gk_mkdir_p(dir, 0700, err) < 0)
+		return NULL;
+	return gk_strdup_printf("%s/%s.json", dir, id);
+}
+
+static int record_write(const char *id, const struct net_container_info *info, struct gk_err *err)
+{
+	_cleanup_free_ char *path = record_path(id, err);
+	if (!path)
+		return -1;
+	_cleanup_json_ json_object *o = json_object_new_object();
+	json_object_object_add(o, "Network", json_object_new_string(info->net.name));
+	json_object_object_add(o, "Bridge", json_object_new_string(info->net.bridge));
+	json_object_object_add(o, "Subnet", json_object_new_string(info->net.subnet));
+	json_object_object_add(o, "Project", json_object_new_boolean(info->net.project));
+	json_object_object_add(o, "Veth", json_object_new_string(info->veth));
+	json_object_object_add(o, "IPAddress", json_object_new_string(info->ip));
+	json_object_object_add(o, "MacAddress", json_object_new_string(info->mac));
+	return gk_json_write_file_atomic(path, o, 1, 0600, err);
+}
+
+int net_container_load(const char *id, struct net_container_info *info, struct gk_err *err)
+{
+	memset(info, 0, sizeof(*info));
+	_cleanup_free_ char *path = record_path(id, err);
+	if (!path)
+		return -1;
+	if (access(path, F_OK) < 0)
+		return 0;
+	_cleanup_json_ json_object *o = NULL;
+	if (gk_json_read_file(path, 1 << 20, &o, err) < 0)
+		return -1;
+	const char *name = gk_json_str(o, "Network"), *bridge = gk_json_str(o, "Bridge");
+	const char *subnet = gk_json_str(o, "Subnet");
+	struct net_cidr c;
+	if (!name || !bridge || !subnet || net_cidr_parse(subnet, &c, err) < 0)
+		return gk_err_set(err, 0, "%s: broken network record", path);
+	snprintf(info->net.name, sizeof(info->net.name), "%s", name);
+	snprintf(info->net.bridge, sizeof(info->net.bridge), "%s", bridge);
+	snprintf(info->net.subnet, sizeof(info->net.subnet), "%s", subnet);
+	net_ip_format(net_cidr_gateway(&c), info->net.gateway);
+	info->net.prefix = c.prefix;
+	info->net.project = gk_json_bool(o, "Project", 0);
+	const char *s;
+	if ((s = gk_json_str(o, "Veth")))
+		snprintf(info->veth, sizeof(info->veth), "%s", s);
+	if ((s = gk_json_str(o, "IPAddress")))
+		snprintf(info->ip, sizeof(info->ip), "%s", s);
+	if ((s = gk_json_str(o, "MacAddress")))
+		snprintf(info->mac, sizeof(info->mac), "%s", s);
+	if (net_ports_load(id, &info->ports, err) < 0)
+		return -1;
+	return 1;
+}
+
+int net_container_ids(char ***out, struct gk_err *err)
+{
+	*out = gk_malloc0(sizeof(char *));
+	_cleanup_free_ char *dir = net_state_path("containers", err);
+	if (!dir)
+		return -1;
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : gk_err_set(err, errno, "open %s", dir);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0) {
+			_cleanup_free_ char *id = strndup(e->d_name, l - 5);
+			gk_strv_push(out, id);
+		}
+	}
+	return 0;
+}
+
+int net_container_files(const char *files_dir, const char *ip, const char *hostname,
+			const char *name, struct gk_err *err)
+{
+	_cleanup_free_ char *hosts = gk_strdup_printf("%s/hosts", files_dir);
+	_cleanup_free_ char *resolv = gk_strdup_printf("%s/resolv.conf", files_dir);
+	_cleanup_free_ char *hn = gk_strdup_printf("%s/hostname", files_dir);
+	if (gk_mkdir_p(files_dir, 0700, err) < 0 ||
+	    net_hosts_write(hosts, ip, hostname, name, err) < 0 ||
+	    net_resolv_write(resolv, "/etc/resolv.conf", err) < 0 ||
+	    net_hostname_write(hn, hostname, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Are there other containers recorded on this bridge? */
+static int bridge_in_use(const char *bridge, const char *except_id)
+{
+	struct gk_err ignore;
+	_cleanup_strv_ char **ids = NULL;
+	if (net_container_ids(&ids, &ignore) < 0)
+		return 1;
+	for (char **id = ids; *id; id++) {
+		if (except_id && strcmp(*id, except_id) == 0)
+			continue;
+		struct net_container_info other;
+		if (net_container_load(*id, &other, &ignore) == 1) {
+			int same = strcmp(other.net.bridge, bridge) == 0;
+			net_container_info_free(&other);
+			if (same)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int remove_network_links(const struct net_network *net, struct gk_err *err)
+{
+	if (net_nat_network_remove(net->bridge, err) < 0 || net_bridge_remove(net->bridge, err) < 0)
+		return -1;
+	return net_ipam_forget_network(net->name, err);
+}
+
+int net_container_setup(const struct net_container_req *req, struct net_container_info *info,
+			struct gk_err *err)
+{
+	memset(info, 0, sizeof(*info));
+	const char *netname = req->network ? req->network : NET_DEFAULT_NAME;
+	if (net_network_lookup(netname, &info->net, err) < 0)
+		return -1;
+	net_veth_name(req->id, info->veth);
+	if (req->ports) {
+		for (size_t i = 0; i < req->ports->n; i++) {
+			struct net_port p = req->ports->v[i];
+			struct net_ports *dst = &info->ports;
+			struct net_port *v = realloc(dst->v, (dst->n + 1) * sizeof(*v));
+			if (!v)
+				abort();
+			dst->v = v;
+			dst->v[dst->n++] = p;
+		}
+	}
+	/* Claims first (they fail cleanly, nothing made yet), then the record,
+	 * then the links and rules. */
+	if (net_ports_reserve(req->id, &info->ports, err) < 0)
+		return -1;
+	if (net_ipam_allocate(info->net.name, info->net.subnet, req->id, info->ip, err) < 0)
+		goto undo;
+	uint32_t ip;
+	net_ip_parse(info->ip, &ip, err);
+	net_mac_from_ip(ip, info->mac);
+	if (record_write(req->id, info, err) < 0)
+		goto undo;
+	/* Bridge made and veth plugged under the links lock, so a concurrent
+	 * teardown of the bridge's last container cannot delete it in between. */
+	int links_lock = net_state_lock("links", err);
+	if (links_lock < 0)
+		goto undo;
+	if (net_bridge_ensure(info->net.bridge, info->net.subnet, err) < 0 ||
+	    net_nat_network_add(info->net.bridge, info->net.subnet, err) < 0) {
+		gk_unlock(links_lock);
+		goto undo;
+	}
+	struct net_attach_req a = {
+	    .pid = req->pid,
+	    .bridge = info->net.bridge,
+	    .host_veth = info->veth,
+	    .ip = info->ip,
+	    .gateway = info->net.gateway,
+	    .prefix = info->net.prefix,
+	};
+	int attached = net_attach(&a, err);
+	gk_unlock(links_lock);
+	if (attached < 0 || net_nat_ports_add(req->id, info->ip, &info->ports, err) < 0)
+		goto undo;
+	if (req->files_dir) {
+		char shortid[13];
+		snprintf(shortid, sizeof(shortid), "%.12s", req->id);
+		if (net_container_files(req->files_dir, info->ip,
+					req->hostname ? req->hostname : shortid, req->name,
+					err) < 0)
+			goto undo;
+	}
+	return 0;
+undo:;
+	struct gk_err ignore;
+	net_container_teardown(req->id, &ignore);
+	/* A bridge we just made for nobody else goes too, so a failed run
+	 * leaves the host as it was. */
+	int lock = net_state_lock("links", &ignore);
+	if (!bridge_in_use(info->net.bridge, req->id)) {
+		net_nat_network_remove(info->net.bridge, &ignore);
+		net_bridge_remove(info->net.bridge, &ignore);
+	}
+	gk_unlock(lock);
+	return -1;
+}
+
+int net_container_teardown(const char *id, struct gk_err *err)
+{
+	struct net_container_info info;
+	int have = net_container_load(id, &info, err);
+	if (have < 0)
+		return -1;
+	int rc = 0;
+	struct gk_err e;
+	char veth[16];
+	net_veth_name(id, veth);
+	if (net_nat_ports_remove(id, &e) < 0)
+		rc = gk_err_set(err, 0, "%s", e.msg);
+	if (net_detach(have ? info.veth : veth, &e) < 0)
+		rc = gk_err_set(err, 0, "%s", e.msg);
+	if (net_ipam_release(have ? info.net.name : NULL, id, &e) < 0)
+		rc = gk_err_set(err, 0, "%s", e.msg);
+	if (net_ports_release(id, &e) < 0)
+		rc = gk_err_set(err, 0, "%s", e.msg);
+	if (have && info.net.project) {
+		_cleanup_close_ int lock = net_state_lock("links", &e);
+		if (!bridge_in_use(info.net.bridge, id) &&
+		    (remove_network_links(&info.net, &e) < 0 ||
+		     net_network_forget(info.net.name, &e) < 0))
+			rc = gk_err_set(err, 0, "%s", e.msg);
+	}
+	if (have) {
+		net_container_info_free(&info);
+		_cleanup_free_ char *path = record_path(id, &e);
+		if (rc == 0 && path && unlink(path) < 0 && errno != ENOENT)
+			rc = gk_err_set(err, errno, "remove %s", path);
+	}
+	return rc;
+}
+
+static int contains(char **v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return 1;
+	return 0;
+}
+
+int net_prune(int (*alive)(const char *container_id, void *data), void *data, char ***removed,
+	      struct gk_err *err)
+{
+	*removed = gk_malloc0(sizeof(char *));
+	_cleanup_strv_ char **ids = NULL, **port_owners = NULL, **nat_ctrs = NULL,
+			    **nat_bridges = NULL;
+	if (net_container_ids(&ids, err) < 0)
+		return -1;
+	for (char **id = ids; *id; id++)
+		if (!alive(*id, data) && net_container_teardown(*id, err) < 0)
+			return -1;
+	if (net_ipam_prune(alive, data, err) < 0)
+		return -1;
+	if (net_ports_owners(&port_owners, err) < 0)
+		return -1;
+	for (char **id = port_owners; *id; id++)
+		if (!alive(*id, data) && net_ports_release(*id, err) < 0)
+			return -1;
+	if (net_nat_owners(&nat_ctrs, &nat_bridges, err) < 0)
+		return -1;
+	_cleanup_strv_ char **live = NULL;
+	if (net_container_ids(&live, err) < 0)
+		return -1;
+	for (char **id = nat_ctrs; *id; id++)
+		if (!contains(live, *id) && !alive(*id, data) && net_nat_ports_remove(*id, err) < 0)
+			return -1;
+
+	_cleanup_close_ int links_lock = net_state_lock("links", err);
+	if (links_lock < 0)
+		return -1;
+	struct net_network *nets = NULL;
+	size_t n = 0;
+	if (net_network_list(&nets, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (bridge_in_use(nets[i].bridge, NULL))
+			continue;
+		int exists = net_link_exists(nets[i].bridge, err);
+		int ruled = contains(nat_bridges, nets[i].bridge);
+		if (exists < 0) {
+			rc = -1;
+			break;
+		}
+		if (!exists && !ruled && !nets[i].project && i == 0)
+			continue; /* the default network, never made: nothing to say */
+		if (exists || ruled)
+			rc = remove_network_links(&nets[i], err);
+		if (rc == 0 && i > 0)
+			rc = net_network_forget(nets[i].name, err);
+		if (rc == 0 && (exists || ruled || i > 0))
+			gk_strv_push(removed, nets[i].name);
+	}
+	free(nets);
+	return rc;
+}

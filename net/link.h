@@ -1,0 +1,55 @@
+/* Links, addresses and routes over libnl-route-3: the bridge and the veth
+ * pairs that plug containers into it. */
+#ifndef NET_LINK_H
+#define NET_LINK_H
+
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "net/cidr.h"
+
+/* Create bridge `name` with the gateway address of `subnet` (e.g.
+ * "172.29.0.0/16" -> 172.29.0.1/16) and bring it up. Idempotent and safe for
+ * concurrent callers: EEXIST from the kernel counts as success. Refuses a
+ * subnet that overlaps a route the host already has (except the bridge's own),
+ * and a `name` that exists but is not a bridge. Also sets route_localnet=1 on
+ * it so published ports answer on 127.0.0.1. */
+int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err);
+
+/* Delete the bridge (missing is fine). */
+int net_bridge_remove(const char *name, struct gk_err *err);
+
+/* 1 when a link of that name exists, 0 when not, -1 on error. */
+int net_link_exists(const char *name, struct gk_err *err);
+
+/* The routes of the main table that overlap `subnet`, ignoring those via
+ * `except_dev`: fills `route` (e.g. "10.0.0.0/8 dev eth0") and returns 1, or
+ * returns 0 when none. */
+int net_route_overlap(const char *subnet, const char *except_dev, char *route, size_t len,
+		      struct gk_err *err);
+
+struct net_attach_req {
+	pid_t pid;    /* a process in the container's netns, or 0 ... */
+	int netns_fd; /* ... an open netns fd (used when pid == 0) */
+	const char *bridge;
+	const char *host_veth; /* "veth1a2b3c4d" */
+	const char *ip;	       /* container address */
+	const char *gateway;
+	int prefix;
+	char mac[18]; /* out: 02:42:a:b:c:d */
+};
+
+/* net_veth_name: "veth" + the first 8 hex of the container id. */
+void net_veth_name(const char *container_id, char out[16]);
+/* 02:42 followed by the IPv4 address bytes, as Docker does. */
+void net_mac_from_ip(uint32_t ip, char out[18]);
+
+/* One netlink request creates the pair with its peer already named eth0 and
+ * in the container's netns (up, MAC set), host side enslaved to the bridge and
+ * up; then, from inside the netns: eth0's address, lo up, default route. */
+int net_attach(struct net_attach_req *req, struct gk_err *err);
+
+/* Delete the host side (the peer goes with it). Missing is fine. */
+int net_detach(const char *host_veth, struct gk_err *err);
+
+#endif

@@ -1,0 +1,57 @@
+#include "net/state.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/lock.h"
+#include "common/paths.h"
+
+#define NET_STATE_MAX (64 << 20)
+
+char *net_state_path(const char *name, struct gk_err *err)
+{
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/net", gk_run_dir());
+	if (gk_mkdir_p(dir, 0700, err) < 0)
+		return NULL;
+	return gk_strdup_printf("%s/%s", dir, name);
+}
+
+int net_state_lock(const char *name, struct gk_err *err)
+{
+	_cleanup_free_ char *file = gk_strdup_printf("%s.lock", name);
+	_cleanup_free_ char *path = net_state_path(file, err);
+	if (!path)
+		return -1;
+	return gk_lock(path, GK_LOCK_EXCLUSIVE, err);
+}
+
+int net_state_read(const char *file, json_object **out, struct gk_err *err)
+{
+	_cleanup_free_ char *path = net_state_path(file, err);
+	if (!path)
+		return -1;
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		*out = json_object_new_object();
+		return 0;
+	}
+	if (gk_json_read_file(path, NET_STATE_MAX, out, err) < 0)
+		return -1;
+	if (!json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		return gk_err_set(err, 0, "%s: not a JSON object", path);
+	}
+	return 0;
+}
+
+int net_state_write(const char *file, json_object *obj, struct gk_err *err)
+{
+	_cleanup_free_ char *path = net_state_path(file, err);
+	if (!path)
+		return -1;
+	return gk_json_write_file_atomic(path, obj, 1, 0600, err);
+}

@@ -1,0 +1,223 @@
+/* net/ against real links, as root: containers stood in for by `unshare -n`
+ * processes. Private $GOCKER_RUN, its own bridge gkn<pid> and subnet
+ * 198.18.210.0/24; checks that nothing is left behind. Traffic only to
+ * 127.0.0.1 and to the namespaces it made. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/err.h"
+#include "common/fs.h"
+#include "net/container.h"
+#include "net/link.h"
+#include "net/nat.h"
+
+static char tmpdir[] = "/tmp/gk-test-netns-XXXXXX";
+static char bridge[16];
+
+static pid_t netns_proc(void)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		execlp("unshare", "unshare", "-n", "sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	usleep(100000); /* unshare has run by then */
+	return p;
+}
+
+static void reap(pid_t p)
+{
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *cmd = NULL;
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	int rc = system(cmd);
+	free(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : 255;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	setenv("GOCKER_RUN", tmpdir, 1);
+	snprintf(bridge, sizeof(bridge), "gkn%d", getpid() % 100000);
+	setenv("GOCKER_BRIDGE", bridge, 1);
+	setenv("GOCKER_SUBNET", "198.18.210.0/24", 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	struct gk_err err;
+	if (geteuid() != 0)
+		return 0;
+	net_bridge_remove(bridge, &err);
+	return gk_remove_tree(tmpdir, &err);
+}
+
+static int never_alive(const char *id, void *data)
+{
+	(void)id;
+	(void)data;
+	return 0;
+}
+
+static void setup_ok(const char *id, pid_t pid, const char *ports, struct net_container_info *info)
+{
+	struct gk_err err;
+	struct net_ports p = {0};
+	if (ports && net_port_parse(ports, &p, &err) < 0)
+		fail_msg("%s", err.msg);
+	struct net_container_req req = {.id = id, .pid = pid, .ports = &p, .name = "web"};
+	if (net_container_setup(&req, info, &err) < 0)
+		fail_msg("setup %s: %s", id, err.msg);
+	net_ports_free(&p);
+}
+
+static void test_two_containers_and_published_port(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	pid_t a = netns_proc(), b = netns_proc();
+	struct net_container_info ia, ib;
+	setup_ok("aaaaaaaa11112222", a, "127.0.0.1::8080", &ia);
+	setup_ok("bbbbbbbb11112222", b, NULL, &ib);
+	assert_string_equal(ia.ip, "198.18.210.2");
+	assert_string_equal(ib.ip, "198.18.210.3");
+	assert_string_equal(ia.mac, "02:42:c6:12:d2:02");
+	assert_string_equal(ia.veth, "vethaaaaaaaa");
+	assert_int_equal(sh("nsenter -t %d -n ip -br addr show eth0 | grep -q 198.18.210.2/24", a),
+			 0);
+	assert_int_equal(sh("nsenter -t %d -n ip link show eth0 | grep -q 02:42:c6:12:d2:02", a),
+			 0);
+	assert_int_equal(sh("nsenter -t %d -n ip route | grep -q 'default via 198.18.210.1'", a),
+			 0);
+	assert_int_equal(sh("nsenter -t %d -n ping -c1 -W2 %s >/dev/null", b, ia.ip), 0);
+	/* a server in a's netns, reached through the published port on 127.0.0.1 */
+	assert_int_equal(
+	    sh("mkdir -p %s/www && echo hello-from-a > %s/www/index.html", tmpdir, tmpdir), 0);
+	assert_int_equal(
+	    sh("nsenter -t %d -n busybox httpd -p 8080 -h %s/www && sleep 0.2", a, tmpdir), 0);
+	assert_int_equal(ia.ports.n, 1);
+	assert_true(ia.ports.v[0].host_port > 0);
+	assert_int_equal(
+	    sh("timeout 10 busybox wget -q -O - http://127.0.0.1:%d/ | grep -q hello-from-a",
+	       ia.ports.v[0].host_port),
+	    0);
+	/* b reaches a directly and through the host's published port (hairpin) */
+	assert_int_equal(
+	    sh("nsenter -t %d -n timeout 10 busybox wget -q -O - http://%s:8080/ | grep -q hello",
+	       b, ia.ip),
+	    0);
+	assert_int_equal(sh("nft list table ip gocker | grep -q 'gocker ctr aaaaaaaa11112222'"), 0);
+	assert_int_equal(sh("ip link show vethaaaaaaaa | grep -q 'master %s'", bridge), 0);
+
+	net_container_info_free(&ia);
+	net_container_info_free(&ib);
+	assert_int_equal(net_container_teardown("aaaaaaaa11112222", &err), 0);
+	assert_int_equal(net_container_teardown("aaaaaaaa11112222", &err), 0); /* twice: fine */
+	assert_int_not_equal(sh("ip link show vethaaaaaaaa 2>/dev/null"), 0);
+	assert_int_not_equal(sh("nft list table ip gocker 2>/dev/null | grep -q 'ctr aaaaaaaa'"),
+			     0);
+	reap(a);
+	/* b's process dies without a teardown (kill -9 of everything): prune frees it */
+	reap(b);
+	char **removed = NULL;
+	assert_int_equal(net_prune(never_alive, NULL, &removed, &err), 0);
+	assert_string_equal(removed[0], "bridge");
+	gk_strv_free(removed);
+	assert_int_equal(net_link_exists(bridge, &err), 0);
+	assert_int_not_equal(sh("ip link show vethbbbbbbbb 2>/dev/null"), 0);
+	assert_int_not_equal(sh("nft list table ip gocker 2>/dev/null | grep -q '%s'", bridge), 0);
+}
+
+static void test_exhaustion_leaves_nothing(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	setenv("GOCKER_SUBNET", "198.18.211.0/29", 1);
+	pid_t p[6];
+	char id[6][32];
+	for (int i = 0; i < 6; i++) {
+		p[i] = netns_proc();
+		snprintf(id[i], sizeof(id[i]), "%08dffff", i);
+	}
+	for (int i = 0; i < 5; i++) {
+		struct net_container_info info;
+		setup_ok(id[i], p[i], NULL, &info);
+		net_container_info_free(&info);
+	}
+	struct net_container_info info;
+	struct net_container_req req = {.id = id[5], .pid = p[5]};
+	assert_int_equal(net_container_setup(&req, &info, &err), -1);
+	assert_string_equal(err.msg, "no free address in 198.18.211.0/29");
+	assert_int_not_equal(sh("ip link show veth00000005 2>/dev/null"), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(net_container_teardown(id[i], &err), 0);
+		reap(p[i]);
+	}
+	char **removed = NULL;
+	assert_int_equal(net_prune(never_alive, NULL, &removed, &err), 0);
+	gk_strv_free(removed);
+	assert_int_equal(net_link_exists(bridge, &err), 0);
+	setenv("GOCKER_SUBNET", "198.18.210.0/24", 1);
+}
+
+static void test_overlapping_subnet_refused(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	/* a test-owned veth with a route, then a bridge wanting the same range */
+	char dummy[16];
+	snprintf(dummy, sizeof(dummy), "gkd%d", getpid() % 100000);
+	assert_int_equal(sh("ip link add %s type veth peer name %sp && "
+			    "ip addr add 198.18.212.1/24 dev %s && ip link set %s up",
+			    dummy, dummy, dummy, dummy),
+			 0);
+	int rc = net_bridge_ensure(bridge, "198.18.212.128/25", &err);
+	sh("ip link del %s", dummy);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err.msg, "overlaps the host's route 198.18.212.0/24"));
+	assert_int_equal(net_link_exists(bridge, &err), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_two_containers_and_published_port),
+	    cmocka_unit_test(test_exhaustion_leaves_nothing),
+	    cmocka_unit_test(test_overlapping_subnet_refused),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
