@@ -1,6 +1,9 @@
 #include "net/hosts.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +60,11 @@ int net_hosts_add(const char *path, const char *name, const char *ip, struct gk_
 		used += (size_t)snprintf(out + used, cap - used, "%s\n", line);
 	}
 	used += (size_t)snprintf(out + used, cap - used, "%s\t%s\n", ip, name);
-	return gk_write_file_atomic(path, out, used, 0644, err);
+	/* In place, not by rename: a running container has this inode bind-mounted. */
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0 || write(fd, out, used) != (ssize_t)used)
+		return gk_err_set(err, errno, "write %s", path);
+	return 0;
 }
 
 static int loopback_nameserver(const char *line)

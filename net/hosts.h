@@ -12,7 +12,8 @@ int net_hosts_write(const char *path, const char *ip, const char *hostname, cons
 		    struct gk_err *err);
 
 /* Add (or replace) the line for `name` -> ip; the supervisor adds the other
- * services' names this way. Atomic, so readers never see half a file. */
+ * services' names this way. Rewritten in place (same inode), as the file
+ * is bind-mounted into a running container. */
 int net_hosts_add(const char *path, const char *name, const char *ip, struct gk_err *err);
 
 /* Copy `host_resolv` (normally /etc/resolv.conf) to `path` without loopback

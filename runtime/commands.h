@@ -5,5 +5,14 @@
 #include "common/cmd.h"
 
 extern const struct gk_cmd gk_cmd_version;
+extern const struct gk_cmd gk_cmd_load;
+extern const struct gk_cmd gk_cmd_images;
+extern const struct gk_cmd gk_cmd_rmi;
+extern const struct gk_cmd gk_cmd_image_load;
+extern const struct gk_cmd gk_cmd_image_ls;
+extern const struct gk_cmd gk_cmd_image_rm;
+extern const struct gk_cmd gk_cmd_image_inspect;
+extern const struct gk_cmd gk_cmd_network_ls;
+extern const struct gk_cmd gk_cmd_network_prune;
 
 #endif

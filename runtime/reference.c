@@ -169,8 +169,8 @@ static int is_hex64(const char *s)
 static int bad_format(struct gk_err *err, const char *s, const char *why)
 {
 	if (why)
-		return gk_err_set(err, EINVAL, "invalid reference format: %s: \"%s\"", why, s);
-	return gk_err_set(err, EINVAL, "invalid reference format: \"%s\"", s);
+		return gk_err_set(err, 0, "invalid reference format: %s: \"%s\"", why, s);
+	return gk_err_set(err, 0, "invalid reference format: \"%s\"", s);
 }
 
 /* Splits "name[:tag][@digest]": the digest after the first '@', the tag after
@@ -187,14 +187,14 @@ static int split_reference(const char *s, char **name, char **tag, char **digest
 			const char *colon = strchr(d, ':');
 			if (!colon || colon == d)
 				return bad_format(err, s, NULL);
-			return gk_err_set(err, EINVAL,
+			return gk_err_set(err, 0,
 					  "invalid reference format: unsupported digest algorithm "
 					  "in \"%s\" (only sha256)",
 					  s);
 		}
 		if (!gk_digest_valid(d))
 			return gk_err_set(
-			    err, EINVAL,
+			    err, 0,
 			    "invalid reference format: invalid digest in \"%s\" (want "
 			    "sha256: and 64 lowercase hex)",
 			    s);
@@ -250,11 +250,11 @@ int rt_ref_parse(const char *s, struct rt_ref *out, struct gk_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	if (!s || !*s)
-		return gk_err_set(err, EINVAL,
+		return gk_err_set(err, 0,
 				  "invalid reference format: repository name must have at least "
 				  "one component");
 	if (is_hex64(s))
-		return gk_err_set(err, EINVAL,
+		return gk_err_set(err, 0,
 				  "invalid repository name (%s), cannot specify 64-byte "
 				  "hexadecimal strings",
 				  s);
@@ -275,14 +275,14 @@ int rt_ref_parse(const char *s, struct rt_ref *out, struct gk_err *err)
 	size_t plen = strlen(path);
 	if (!valid_path(path, plen)) {
 		if (valid_path_ignoring_case(path, plen))
-			return gk_err_set(err, EINVAL,
+			return gk_err_set(err, 0,
 					  "invalid reference format: repository name must be "
 					  "lowercase: \"%s\"",
 					  s);
 		return bad_format(err, s, NULL);
 	}
 	if (strlen(domain) + 1 + plen > NAME_TOTAL_MAX)
-		return gk_err_set(err, EINVAL,
+		return gk_err_set(err, 0,
 				  "invalid reference format: repository name must not be more "
 				  "than %d characters: \"%s\"",
 				  NAME_TOTAL_MAX, s);

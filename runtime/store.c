@@ -40,6 +40,28 @@ static void store_freep(struct rt_store **s)
 }
 #define _cleanup_store_ __attribute__((cleanup(store_freep)))
 
+/* Temp dirs of loads and pulls that were killed: nothing runs for a day. */
+static void remove_stale_tmp(const char *root)
+{
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/tmp", root);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    now - st.st_mtime < 24 * 3600)
+			continue;
+		_cleanup_free_ char *p = gk_strdup_printf("%s/%s", dir, de->d_name);
+		struct gk_err ignored;
+		if (gk_remove_tree(p, &ignored) < 0)
+			gk_debug("stale %s: %s", p, ignored.msg);
+	}
+}
+
 int rt_store_open(const char *root, struct rt_store **out, struct gk_err *err)
 {
 	if (!root)
@@ -56,6 +78,7 @@ int rt_store_open(const char *root, struct rt_store **out, struct gk_err *err)
 		if (chmod(d, 0700) < 0)
 			return gk_err_set(err, errno, "chmod %s", d);
 	}
+	remove_stale_tmp(root);
 	*out = gk_steal_ptr(s);
 	return 0;
 }
@@ -196,8 +219,7 @@ int rt_store_put_blob_file(struct rt_store *store, const char *tmp_path, const c
 	}
 	if (strcmp(hex, digest + 7) != 0) {
 		unlink(tmp_path);
-		return gk_err_set(err, EINVAL, "blob %s: content has digest sha256:%s", digest,
-				  hex);
+		return gk_err_set(err, 0, "blob %s: content has digest sha256:%s", digest, hex);
 	}
 	{
 		_cleanup_close_ int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
@@ -215,8 +237,7 @@ int rt_store_put_blob_bytes(struct rt_store *store, const void *data, size_t len
 	char hex[GK_SHA256_HEX_LEN + 1];
 	gk_sha256_hex(data, len, hex);
 	if (strcmp(hex, digest + 7) != 0)
-		return gk_err_set(err, EINVAL, "blob %s: content has digest sha256:%s", digest,
-				  hex);
+		return gk_err_set(err, 0, "blob %s: content has digest sha256:%s", digest, hex);
 	if (rt_store_has_blob(store, digest))
 		return 0;
 	_cleanup_free_ char *tmp = gk_strdup_printf("%s/tmp/blob-XXXXXX", store->root);
@@ -250,7 +271,7 @@ static int read_blob_json(const struct rt_store *store, const char *digest, cons
 {
 	_cleanup_free_ char *p = rt_store_blob_path(store, digest);
 	if (!p)
-		return gk_err_set(err, EINVAL, "%s: invalid digest \"%s\"", what, digest);
+		return gk_err_set(err, 0, "%s: invalid digest \"%s\"", what, digest);
 	if (gk_json_read_file(p, DOC_MAX, out, err) < 0)
 		return gk_err_wrap(err, "%s %s", what, digest);
 	return 0;
@@ -312,7 +333,7 @@ int rt_store_unpack_layer(struct rt_store *store, const char *blob_path,
 	if (rt_layer_extract(blob_path, what, tmp, &lim, got, &size, err) < 0)
 		goto fail;
 	if (strcmp(got, diff_id) != 0) {
-		gk_err_set(err, EINVAL,
+		gk_err_set(err, 0,
 			   "layer %s: uncompressed content has digest %s, not the diff_id the "
 			   "image config names",
 			   diff_id, got);
@@ -371,7 +392,7 @@ static int index_read(const struct rt_store *store, json_object **out, struct gk
 	}
 	if (!json_object_is_type(idx, json_type_object)) {
 		json_object_put(idx);
-		return gk_err_set(err, EINVAL, "%s: not a JSON object", p);
+		return gk_err_set(err, 0, "%s: not a JSON object", p);
 	}
 	if (!gk_json_obj(idx, "tags"))
 		json_object_object_add(idx, "tags", json_object_new_object());
@@ -466,7 +487,7 @@ static int describe_manifest(struct rt_store *store, const char *manifest_digest
 	if (read_blob_json(store, manifest_digest, "manifest", &manifest, err) < 0)
 		return -1;
 	if (gk_json_array(manifest, "manifests"))
-		return gk_err_set(err, EINVAL, "manifest %s is an index, not an image manifest",
+		return gk_err_set(err, 0, "manifest %s is an index, not an image manifest",
 				  manifest_digest);
 	json_object *cdesc = gk_json_obj(manifest, "config");
 	const char *config_digest = gk_json_str(cdesc, "digest");
@@ -479,7 +500,7 @@ static int describe_manifest(struct rt_store *store, const char *manifest_digest
 	size_t nl = layers ? json_object_array_length(layers) : 0;
 	size_t nd = diff_ids ? json_object_array_length(diff_ids) : 0;
 	if (nl != nd)
-		return gk_err_set(err, EINVAL,
+		return gk_err_set(err, 0,
 				  "manifest %s has %zu layers but its config %s has %zu diff_ids",
 				  manifest_digest, nl, config_digest, nd);
 
@@ -528,6 +549,14 @@ static int describe_manifest(struct rt_store *store, const char *manifest_digest
 int rt_store_tag(struct rt_store *store, const struct rt_ref *ref, const char *manifest_digest,
 		 struct gk_err *err)
 {
+	return rt_store_tag_replacing(store, ref, manifest_digest, NULL, err);
+}
+
+int rt_store_tag_replacing(struct rt_store *store, const struct rt_ref *ref,
+			   const char *manifest_digest, char **replaced_id, struct gk_err *err)
+{
+	if (replaced_id)
+		*replaced_id = NULL;
 	if (gk_digest_check(manifest_digest, "manifest digest", err) < 0)
 		return -1;
 	_cleanup_unlock_ struct rt_store *locked = NULL;
@@ -563,6 +592,10 @@ int rt_store_tag(struct rt_store *store, const struct rt_ref *ref, const char *m
 	if (ref && ref->tag) {
 		_cleanup_free_ char *repo = rt_ref_repository(ref);
 		_cleanup_free_ char *key = gk_strdup_printf("%s:%s", repo, ref->tag);
+		const char *prev = gk_json_str(gk_json_obj(idx, "tags"), key);
+		const char *prev_id = prev ? image_of_manifest(idx, prev) : NULL;
+		if (replaced_id && prev_id && strcmp(prev_id, id) != 0)
+			*replaced_id = gk_strdup(prev_id);
 		json_object_object_add(gk_json_obj(idx, "tags"), key,
 				       json_object_new_string(manifest_digest));
 		json_object_object_add(old, "last_tag_time", json_object_new_string(now));
@@ -600,7 +633,7 @@ static int find_by_id_prefix(json_object *idx, const char *hex, const char **id_
 		if (strncmp(id + 7, hex, n) != 0)
 			continue;
 		if (found)
-			return gk_err_set(err, EINVAL,
+			return gk_err_set(err, 0,
 					  "%s: ambiguous image id prefix: more than one image "
 					  "matches",
 					  what);
@@ -621,7 +654,7 @@ static int resolve_in_index(json_object *idx, const char *s, const char **id_out
 	if (strncmp(s, "sha256:", 7) == 0) {
 		hex = s + 7;
 		if (!is_hex_prefix(hex, 1))
-			return gk_err_set(err, EINVAL, "invalid image id \"%s\"", s);
+			return gk_err_set(err, 0, "invalid image id \"%s\"", s);
 	}
 	struct rt_ref ref;
 	struct gk_err ref_err;
