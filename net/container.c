@@ -320,3 +320,62 @@ int net_prune(int (*alive)(const char *container_id, void *data), void *data, ch
 	free(nets);
 	return rc;
 }
+
+json_object *net_container_settings_json(const char *id)
+{
+	struct gk_err err;
+	struct net_container_info info;
+	int have = net_container_load(id, &info, &err);
+	if (have < 0)
+		have = 0;
+	json_object *ns = json_object_new_object();
+	json_object_object_add(ns, "Bridge", json_object_new_string(have ? info.net.bridge : ""));
+	json_object *ports = json_object_new_object();
+	for (size_t i = 0; have && i < info.ports.n; i++) {
+		const struct net_port *p = &info.ports.v[i];
+		char key[32], hp[8];
+		snprintf(key, sizeof(key), "%d/%s", p->container_port, p->proto);
+		snprintf(hp, sizeof(hp), "%d", p->host_port);
+		json_object *arr = gk_json_array(ports, key);
+		if (!arr) {
+			arr = json_object_new_array();
+			json_object_object_add(ports, key, arr);
+		}
+		json_object *b = json_object_new_object();
+		json_object_object_add(
+		    b, "HostIp", json_object_new_string(*p->host_ip ? p->host_ip : "0.0.0.0"));
+		json_object_object_add(b, "HostPort", json_object_new_string(hp));
+		json_object_array_add(arr, b);
+	}
+	json_object_object_add(ns, "Ports", ports);
+	json_object_object_add(ns, "Gateway", json_object_new_string(have ? info.net.gateway : ""));
+	json_object_object_add(ns, "IPAddress", json_object_new_string(have ? info.ip : ""));
+	json_object_object_add(ns, "IPPrefixLen", json_object_new_int(have ? info.net.prefix : 0));
+	json_object_object_add(ns, "MacAddress", json_object_new_string(have ? info.mac : ""));
+	json_object *nets = json_object_new_object();
+	if (have) {
+		struct net_network full;
+		const char *nid = "";
+		if (net_network_lookup(info.net.name, &full, &err) == 0)
+			nid = full.id;
+		json_object *n = json_object_new_object();
+		json_object_object_add(n, "NetworkID", json_object_new_string(nid));
+		json_object_object_add(n, "Gateway", json_object_new_string(info.net.gateway));
+		json_object_object_add(n, "IPAddress", json_object_new_string(info.ip));
+		json_object_object_add(n, "IPPrefixLen", json_object_new_int(info.net.prefix));
+		json_object_object_add(n, "MacAddress", json_object_new_string(info.mac));
+		json_object_object_add(nets, info.net.name, n);
+		net_container_info_free(&info);
+	}
+	json_object_object_add(ns, "Networks", nets);
+	return ns;
+}
+
+char *net_container_ports_string(const char *id)
+{
+	struct gk_err err;
+	_cleanup_ports_ struct net_ports ports = {0};
+	if (net_ports_load(id, &ports, &err) < 0)
+		return gk_strdup("");
+	return net_ports_format(&ports);
+}
