@@ -36,6 +36,11 @@ struct net_container_info {
 
 void net_container_info_free(struct net_container_info *info);
 
+/* Before the container exists: the network is known, its subnet does not
+ * overlap a host route (when its bridge is still to be made) and every fixed
+ * host port is free now. Reserves nothing; net_container_setup() decides. */
+int net_container_precheck(const char *network, const struct net_ports *ports, struct gk_err *err);
+
 int net_container_setup(const struct net_container_req *req, struct net_container_info *info,
 			struct gk_err *err);
 
