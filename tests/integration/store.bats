@@ -294,6 +294,22 @@ shared_images() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "loading another image under a taken name leaves the old one untagged" {
+	mkimage "$TMP/v1.tar" '{"name":"app:1","layers":[[{"path":"v","data":"1\n"}]]}'
+	mkimage "$TMP/v2.tar" '{"name":"app:1","layers":[[{"path":"v","data":"2\n"}]]}'
+	"$G" load -i "$TMP/v1.tar"
+	old="$("$G" image inspect -f '{{.Id}}' app:1)"
+	run "$G" load -i "$TMP/v2.tar"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "The image app:1 already exists, renaming the old one with ID $old to empty string" ]
+	[ "${lines[1]}" = "Loaded image: app:1" ]
+	[ "$("$G" image inspect -f '{{json .RepoTags}}' "$old")" = "[]" ]
+	[ "$("$G" images -q | wc -l)" -eq 2 ]
+	# loading the same again renames nothing
+	run "$G" load -i "$TMP/v2.tar"
+	[ "$output" = "Loaded image: app:1" ]
+}
+
 @test "an untagged image loads by id and lists as <none>" {
 	mkimage "$TMP/u.tar" '{"name":null,"layers":[[{"path":"x","data":"x\n"}]]}'
 	run "$G" load -i "$TMP/u.tar"
