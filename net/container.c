@@ -43,7 +43,7 @@ static int record_write(const char *id, const struct net_container_info *info, s
 	json_object_object_add(o, "Veth", json_object_new_string(info->veth));
 	json_object_object_add(o, "IPAddress", json_object_new_string(info->ip));
 	json_object_object_add(o, "MacAddress", json_object_new_string(info->mac));
-	return gk_json_write_file_atomic(path, o, 1, 0600, err);
+	return net_state_write_path(path, o, err);
 }
 
 int net_container_load(const char *id, struct net_container_info *info, struct gk_err *err)
@@ -219,6 +219,11 @@ undo:;
 
 int net_container_teardown(const char *id, struct gk_err *err)
 {
+	return net_container_teardown_flags(id, 0, err);
+}
+
+int net_container_teardown_flags(const char *id, int flags, struct gk_err *err)
+{
 	struct net_container_info info;
 	int have = net_container_load(id, &info, err);
 	if (have < 0)
@@ -229,7 +234,7 @@ int net_container_teardown(const char *id, struct gk_err *err)
 	net_veth_name(id, veth);
 	if (net_nat_ports_remove(id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
-	if (net_detach(have ? info.veth : veth, &e) < 0)
+	if (!(flags & NET_TEARDOWN_NETNS_GONE) && net_detach(have ? info.veth : veth, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
 	if (net_ipam_release(have ? info.net.name : NULL, id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);

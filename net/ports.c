@@ -274,12 +274,13 @@ int net_ports_reserve(const char *container_id, struct net_ports *ports, struct 
 	_cleanup_json_ json_object *state = NULL;
 	if (net_state_read(PORTS_FILE, &state, err) < 0)
 		return -1;
+	int had = json_object_object_get_ex(state, container_id, NULL);
 	json_object_object_del(state, container_id); /* a restart re-reserves */
 	for (size_t i = 0; i < ports->n; i++)
 		if (choose_port(state, ports, i, err) < 0)
 			return -1;
 	if (ports->n == 0)
-		return net_state_write(PORTS_FILE, state, err);
+		return had ? net_state_write(PORTS_FILE, state, err) : 0;
 	json_object_object_add(state, container_id, ports_to_json(ports));
 	return net_state_write(PORTS_FILE, state, err);
 }

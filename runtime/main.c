@@ -16,6 +16,7 @@
 static const struct gk_cmd *const commands[] = {
 	&gk_cmd_images,
 	&gk_cmd_load,
+	&gk_cmd_pull,
 	&gk_cmd_rmi,
 	&gk_cmd_image_inspect,
 	&gk_cmd_image_load,
