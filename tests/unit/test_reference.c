@@ -635,6 +635,10 @@ static void test_unpack_xattrs_and_limits(void **state)
 	/* xz is not among the accepted compressions: no external program runs */
 	len = write_tar(buf, sizeof(buf), 1, 0, NULL);
 	assert_int_equal(extract_buf(f->root, buf, len, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "unsupported compression (xz)"));
+	/* nor is garbage a tar */
+	memset(buf, 'x', 4096);
+	assert_int_equal(extract_buf(f->root, buf, 4096, &lim, &err), -1);
 	assert_non_null(strstr(err.msg, "not a tar archive"));
 }
 
