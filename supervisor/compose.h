@@ -140,7 +140,7 @@ struct sv_service {
 	char **profiles;
 	char **extra_hosts; /* "host:ip" */
 	char **expose;
-	struct sv_loc image_loc, scale_loc, container_name_loc;
+	struct sv_loc image_loc, scale_loc, container_name_loc, limits_loc;
 };
 
 struct sv_network {

@@ -1104,6 +1104,7 @@ static int parse_deploy(struct sv_model_ctx *ctx, const struct sv_node *n, const
 				_cleanup_free_ char *pp = gk_strdup_printf("%s.%s", p, kk);
 				if (!strcmp(kk, "limits")) {
 					/* agreement with mem_limit etc.: sv_project.c */
+					s->limits_loc = v->keys[j]->loc;
 					if (parse_limits(ctx, v->vals[j], pp, s, &s->deploy_memory,
 							 &s->deploy_cpus, &s->deploy_pids, err) < 0)
 						return -1;

@@ -404,18 +404,19 @@ static int read_env_files(struct sv_service *s, const struct sv_env *env, struct
 
 static int finalize_limits(struct sv_service *s, struct gk_err *err)
 {
+	const struct sv_loc *at = s->limits_loc.file ? &s->limits_loc : &s->loc;
 	if (s->svc_memory && s->deploy_memory && s->svc_memory != s->deploy_memory)
-		return sv_err_at(err, &s->loc,
+		return sv_err_at(err, at,
 				 "services.%s: mem_limit (%lld) and deploy.resources.limits.memory "
 				 "(%lld) must agree",
 				 s->name, (long long)s->svc_memory, (long long)s->deploy_memory);
 	if (s->svc_cpus && s->deploy_cpus && s->svc_cpus != s->deploy_cpus)
-		return sv_err_at(err, &s->loc,
+		return sv_err_at(err, at,
 				 "services.%s: cpus (%g) and deploy.resources.limits.cpus (%g) "
 				 "must agree",
 				 s->name, s->svc_cpus, s->deploy_cpus);
 	if (s->svc_pids && s->deploy_pids && s->svc_pids != s->deploy_pids)
-		return sv_err_at(err, &s->loc,
+		return sv_err_at(err, at,
 				 "services.%s: pids_limit (%lld) and deploy.resources.limits.pids "
 				 "(%lld) must agree",
 				 s->name, (long long)s->svc_pids, (long long)s->deploy_pids);
