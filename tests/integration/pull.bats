@@ -77,7 +77,19 @@ same_as_loaded() {
 	[ "$("$G" image inspect -f '{{json .RootFS}}' "$ref")" = \
 		"$(GOCKER_ROOT="$TMP/loaded" "$G" image inspect -f '{{json .RootFS}}' "$name")" ]
 	paste -d' ' <(layers_of "$ref") <(GOCKER_ROOT="$TMP/loaded" layers_of "$name") |
-		while read -r a b; do diff -r --no-dereference "$a" "$b"; done
+		while read -r a b; do [ "$(tree_sig "$a")" = "$(tree_sig "$b")" ]; done
+}
+
+# Every entry's name, type, mode, owner, size, link target, device number
+# and xattrs, and every file's sha256 (diff -r cannot compare whiteouts).
+tree_sig() {
+	(
+		cd "$1"
+		find . -printf '%p %y %m %U:%G %s %l\n' | sort
+		find . -type c -exec stat -c '%n %t:%T' {} + | sort
+		find . -type f -exec sha256sum {} + | sort
+		getfattr -R -d -m - . 2>/dev/null
+	)
 }
 
 blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
