@@ -316,6 +316,8 @@ static int plan_build(struct run_plan *p, const struct run_opts *o, const char *
 		_cleanup_free_ char *h = gk_strdup_printf("HOSTNAME=%s", p->hostname);
 		env_set(&p->env, h);
 	}
+	if (o->tty)
+		env_set(&p->env, "TERM=xterm");
 	for (size_t i = 0; o->env_files && o->env_files[i]; i++)
 		if (env_add_file(&p->env, o->env_files[i], err) < 0)
 			return -1;
@@ -580,6 +582,15 @@ static void finish(struct run_plan *p, const struct run_opts *o, struct rt_conta
 		gk_debug("remove %s: %s", p->id, e.msg);
 }
 
+/* Failures to start the command read as Docker's daemon errors. */
+static void print_launch_error(int code, const struct gk_err *err)
+{
+	if (code == RT_FAIL_NOEXEC || code == RT_FAIL_NOTFOUND)
+		fprintf(stderr, "gocker: Error response from daemon: %s\n", err->msg);
+	else
+		gk_print_err(err);
+}
+
 static int run_foreground(struct run_plan *p, const struct run_opts *o)
 {
 	struct gk_err err = {0};
@@ -588,7 +599,7 @@ static int run_foreground(struct run_plan *p, const struct run_opts *o)
 	rt_attach_block_signals(&old);
 	int code;
 	if (launch(p, o, &ctr, &code, &err) < 0) {
-		gk_print_err(&err);
+		print_launch_error(code, &err);
 		finish(p, o, &ctr, code, 0);
 		return code;
 	}
@@ -685,7 +696,9 @@ static int run_detached(struct run_plan *p, const struct run_opts *o)
 	}
 	if (rep.code != 0) {
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
-		fprintf(stderr, "gocker: %s\n", rep.msg);
+		struct gk_err e = {0};
+		snprintf(e.msg, sizeof(e.msg), "%s", rep.msg);
+		print_launch_error(rep.code, &e);
 		return rep.code;
 	}
 	printf("%s\n", p->id);

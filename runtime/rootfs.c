@@ -264,9 +264,14 @@ static int mount_user(int rootfd, const struct rt_mount *m, struct gk_err *err)
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (mount(m->source, proc, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return gk_err_set(err, errno, "bind %s on %s", m->source, m->target);
+	/* Re-open: the old fd names the directory under the new mount. */
+	close(fd);
+	fd = rt_open_in_root(rootfd, m->target, 0, 0, err);
+	if (fd < 0)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (mount(NULL, proc, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
 		return gk_err_set(err, errno, "make %s private", m->target);
-	/* Re-open: the fd still names the directory under the new mount. */
 	if (remount_at(rootfd, m->target, MS_NOSUID | (m->readonly ? MS_RDONLY : 0), err) < 0)
 		return -1;
 	return 0;
