@@ -43,7 +43,7 @@ static int record_write(const char *id, const struct net_container_info *info, s
 	json_object_object_add(o, "Veth", json_object_new_string(info->veth));
 	json_object_object_add(o, "IPAddress", json_object_new_string(info->ip));
 	json_object_object_add(o, "MacAddress", json_object_new_string(info->mac));
-	return gk_json_write_file_atomic(path, o, 1, 0600, err);
+	return net_state_write_path(path, o, err);
 }
 
 int net_container_load(const char *id, struct net_container_info *info, struct gk_err *err)
@@ -139,7 +139,30 @@ static int remove_network_links(const struct net_network *net, struct gk_err *er
 {
 	if (net_nat_network_remove(net->bridge, err) < 0 || net_bridge_remove(net->bridge, err) < 0)
 		return -1;
-	return net_ipam_forget_network(net->name, err);
+	return net_ipam_forget_network(net->bridge, err);
+}
+
+int net_container_precheck(const char *network, const struct net_ports *ports, struct gk_err *err)
+{
+	struct net_network net;
+	if (net_network_lookup(network ? network : NET_DEFAULT_NAME, &net, err) < 0)
+		return -1;
+	int exists = net_link_exists(net.bridge, err);
+	if (exists < 0)
+		return -1;
+	if (!exists) {
+		char route[128];
+		int ov = net_route_overlap(net.subnet, net.bridge, route, sizeof(route), err);
+		if (ov < 0)
+			return -1;
+		if (ov)
+			return gk_err_set(err, 0,
+					  "subnet %s for bridge %s overlaps the host's route %s: "
+					  "choose another subnet (GOCKER_SUBNET or \"bip\" in "
+					  "config.json)",
+					  net.subnet, net.bridge, route);
+	}
+	return ports ? net_ports_check(ports, err) : 0;
 }
 
 int net_container_setup(const struct net_container_req *req, struct net_container_info *info,
@@ -165,7 +188,7 @@ int net_container_setup(const struct net_container_req *req, struct net_containe
 	 * then the links and rules. */
 	if (net_ports_reserve(req->id, &info->ports, err) < 0)
 		return -1;
-	if (net_ipam_allocate(info->net.name, info->net.subnet, req->id, info->ip, err) < 0)
+	if (net_ipam_allocate(info->net.bridge, info->net.subnet, req->id, info->ip, err) < 0)
 		goto undo;
 	uint32_t ip;
 	net_ip_parse(info->ip, &ip, err);
@@ -192,7 +215,8 @@ int net_container_setup(const struct net_container_req *req, struct net_containe
 	};
 	int attached = net_attach(&a, err);
 	gk_unlock(links_lock);
-	if (attached < 0 || net_nat_ports_add(req->id, info->ip, &info->ports, err) < 0)
+	if (attached < 0 ||
+	    net_nat_ports_add(req->id, info->net.bridge, info->ip, &info->ports, err) < 0)
 		goto undo;
 	if (req->files_dir) {
 		char shortid[13];
@@ -219,6 +243,11 @@ undo:;
 
 int net_container_teardown(const char *id, struct gk_err *err)
 {
+	return net_container_teardown_flags(id, 0, err);
+}
+
+int net_container_teardown_flags(const char *id, int flags, struct gk_err *err)
+{
 	struct net_container_info info;
 	int have = net_container_load(id, &info, err);
 	if (have < 0)
@@ -229,9 +258,9 @@ int net_container_teardown(const char *id, struct gk_err *err)
 	net_veth_name(id, veth);
 	if (net_nat_ports_remove(id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
-	if (net_detach(have ? info.veth : veth, &e) < 0)
+	if (!(flags & NET_TEARDOWN_NETNS_GONE) && net_detach(have ? info.veth : veth, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
-	if (net_ipam_release(have ? info.net.name : NULL, id, &e) < 0)
+	if (net_ipam_release(have ? info.net.bridge : NULL, id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
 	if (net_ports_release(id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
@@ -282,9 +311,25 @@ int net_prune(int (*alive)(const char *container_id, void *data), void *data, ch
 	_cleanup_strv_ char **live = NULL;
 	if (net_container_ids(&live, err) < 0)
 		return -1;
-	for (char **id = nat_ctrs; *id; id++)
-		if (!contains(live, *id) && !alive(*id, data) && net_nat_ports_remove(*id, err) < 0)
-			return -1;
+	struct net_network *known = NULL;
+	size_t nknown = 0;
+	if (net_network_list(&known, &nknown, err) < 0)
+		return -1;
+	int rc = 0;
+	for (char **owner = nat_ctrs; *owner && rc == 0; owner++) {
+		char *sp = strchr(*owner, ' ');
+		if (!sp)
+			continue; /* an old-style tag: not ours to judge */
+		*sp = '\0';
+		int ours = 0;
+		for (size_t i = 0; i < nknown; i++)
+			ours |= strcmp(known[i].bridge, sp + 1) == 0;
+		if (ours && !contains(live, *owner) && !alive(*owner, data))
+			rc = net_nat_ports_remove(*owner, err);
+	}
+	free(known);
+	if (rc < 0)
+		return -1;
 
 	_cleanup_close_ int links_lock = net_state_lock("links", err);
 	if (links_lock < 0)
@@ -293,7 +338,6 @@ int net_prune(int (*alive)(const char *container_id, void *data), void *data, ch
 	size_t n = 0;
 	if (net_network_list(&nets, &n, err) < 0)
 		return -1;
-	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (bridge_in_use(nets[i].bridge, NULL))
 			continue;
@@ -314,4 +358,63 @@ int net_prune(int (*alive)(const char *container_id, void *data), void *data, ch
 	}
 	free(nets);
 	return rc;
+}
+
+json_object *net_container_settings_json(const char *id)
+{
+	struct gk_err err;
+	struct net_container_info info;
+	int have = net_container_load(id, &info, &err);
+	if (have < 0)
+		have = 0;
+	json_object *ns = json_object_new_object();
+	json_object_object_add(ns, "Bridge", json_object_new_string(have ? info.net.bridge : ""));
+	json_object *ports = json_object_new_object();
+	for (size_t i = 0; have && i < info.ports.n; i++) {
+		const struct net_port *p = &info.ports.v[i];
+		char key[32], hp[8];
+		snprintf(key, sizeof(key), "%d/%s", p->container_port, p->proto);
+		snprintf(hp, sizeof(hp), "%d", p->host_port);
+		json_object *arr = gk_json_array(ports, key);
+		if (!arr) {
+			arr = json_object_new_array();
+			json_object_object_add(ports, key, arr);
+		}
+		json_object *b = json_object_new_object();
+		json_object_object_add(
+		    b, "HostIp", json_object_new_string(*p->host_ip ? p->host_ip : "0.0.0.0"));
+		json_object_object_add(b, "HostPort", json_object_new_string(hp));
+		json_object_array_add(arr, b);
+	}
+	json_object_object_add(ns, "Ports", ports);
+	json_object_object_add(ns, "Gateway", json_object_new_string(have ? info.net.gateway : ""));
+	json_object_object_add(ns, "IPAddress", json_object_new_string(have ? info.ip : ""));
+	json_object_object_add(ns, "IPPrefixLen", json_object_new_int(have ? info.net.prefix : 0));
+	json_object_object_add(ns, "MacAddress", json_object_new_string(have ? info.mac : ""));
+	json_object *nets = json_object_new_object();
+	if (have) {
+		struct net_network full;
+		const char *nid = "";
+		if (net_network_lookup(info.net.name, &full, &err) == 0)
+			nid = full.id;
+		json_object *n = json_object_new_object();
+		json_object_object_add(n, "NetworkID", json_object_new_string(nid));
+		json_object_object_add(n, "Gateway", json_object_new_string(info.net.gateway));
+		json_object_object_add(n, "IPAddress", json_object_new_string(info.ip));
+		json_object_object_add(n, "IPPrefixLen", json_object_new_int(info.net.prefix));
+		json_object_object_add(n, "MacAddress", json_object_new_string(info.mac));
+		json_object_object_add(nets, info.net.name, n);
+		net_container_info_free(&info);
+	}
+	json_object_object_add(ns, "Networks", nets);
+	return ns;
+}
+
+char *net_container_ports_string(const char *id)
+{
+	struct gk_err err;
+	_cleanup_ports_ struct net_ports ports = {0};
+	if (net_ports_load(id, &ports, &err) < 0)
+		return gk_strdup("");
+	return net_ports_format(&ports);
 }

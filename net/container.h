@@ -9,6 +9,7 @@
 #ifndef NET_CONTAINER_H
 #define NET_CONTAINER_H
 
+#include <json-c/json.h>
 #include <sys/types.h>
 
 #include "common/err.h"
@@ -35,6 +36,11 @@ struct net_container_info {
 
 void net_container_info_free(struct net_container_info *info);
 
+/* Before the container exists: the network is known, its subnet does not
+ * overlap a host route (when its bridge is still to be made) and every fixed
+ * host port is free now. Reserves nothing; net_container_setup() decides. */
+int net_container_precheck(const char *network, const struct net_ports *ports, struct gk_err *err);
+
 int net_container_setup(const struct net_container_req *req, struct net_container_info *info,
 			struct gk_err *err);
 
@@ -43,8 +49,22 @@ int net_container_setup(const struct net_container_req *req, struct net_containe
  * container. Nothing to free is not an error. */
 int net_container_teardown(const char *id, struct gk_err *err);
 
+/* Every process of the container is gone, so its netns dies and the kernel
+ * removes the veth pair with it, off our critical path: deleting it here
+ * would cost an RCU barrier (~15 ms) per container. */
+#define NET_TEARDOWN_NETNS_GONE 1
+int net_container_teardown_flags(const char *id, int flags, struct gk_err *err);
+
 /* 1 and the info when the container has a network record, 0 when not. */
 int net_container_load(const char *id, struct net_container_info *info, struct gk_err *err);
+
+/* Docker's inspect NetworkSettings for the container (empty fields when it
+ * has no network record): IPAddress, IPPrefixLen, Gateway, MacAddress,
+ * Ports {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}, Networks. */
+json_object *net_container_settings_json(const char *id);
+
+/* "0.0.0.0:8080->80/tcp, ..." for `gocker ps` ("" when none). */
+char *net_container_ports_string(const char *id);
 
 /* Every container id with a network record (NULL-terminated; caller frees). */
 int net_container_ids(char ***out, struct gk_err *err);

@@ -425,6 +425,13 @@ int net_attach(struct net_attach_req *req, struct gk_err *err)
 	if (nl_addr_parse(req->mac, AF_LLC, &mac) == 0)
 		rtnl_link_set_addr(peer, mac);
 	rc = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+	if (rc == -NLE_EXIST) {
+		/* the same container's previous pair, still going with its old
+		 * netns: delete it now and try again */
+		struct gk_err ignore;
+		net_detach(req->host_veth, &ignore);
+		rc = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+	}
 	rtnl_link_put(peer);
 	if (rc < 0)
 		return gk_err_set(err, 0, "create veth pair %s/eth0 on %s: %s", req->host_veth,

@@ -87,15 +87,23 @@ static int nft_rules(json_object **rules, int *chains, struct gk_err *err)
 	return 0;
 }
 
-/* Append "delete rule" commands for every rule whose comment equals `tag`;
- * returns how many. */
+/* Does the comment name this owner: equal to `tag`, or `tag` followed by a
+ * space and more ("gocker ctr ID BRIDGE" for the tag "gocker ctr ID")? */
+static int tag_matches(const char *comment, const char *tag)
+{
+	size_t l = strlen(tag);
+	return comment && strncmp(comment, tag, l) == 0 &&
+	       (comment[l] == '\0' || comment[l] == ' ');
+}
+
+/* Append "delete rule" commands for every rule `tag` owns; returns how many. */
 static int delete_tagged(json_object *rules, const char *tag, char **script)
 {
 	int count = 0;
 	for (size_t i = 0; i < json_object_array_length(rules); i++) {
 		json_object *r = json_object_array_get_idx(rules, i);
 		const char *c = gk_json_str(r, "comment");
-		if (!c || strcmp(c, tag) != 0)
+		if (!tag_matches(c, tag))
 			continue;
 		char *next = gk_strdup_printf("%sdelete rule ip gocker %s handle %lld\n", *script,
 					      gk_json_str(r, "chain"),
@@ -199,12 +207,12 @@ int net_nat_network_remove(const char *bridge, struct gk_err *err)
 	return remove_tagged(tag, err);
 }
 
-int net_nat_ports_add(const char *container_id, const char *ip, const struct net_ports *ports,
-		      struct gk_err *err)
+int net_nat_ports_add(const char *container_id, const char *bridge, const char *ip,
+		      const struct net_ports *ports, struct gk_err *err)
 {
 	if (ports->n == 0)
 		return 0;
-	_cleanup_free_ char *tag = gk_strdup_printf(CTR_TAG "%s", container_id);
+	_cleanup_free_ char *tag = gk_strdup_printf(CTR_TAG "%s %s", container_id, bridge);
 	_cleanup_free_ char *script = gk_strdup(CHAINS);
 	for (size_t i = 0; i < ports->n; i++) {
 		const struct net_port *p = &ports->v[i];
@@ -249,6 +257,7 @@ int net_nat_owners(char ***containers, char ***bridges, struct gk_err *err)
 		const char *c = gk_json_str(json_object_array_get_idx(rules, i), "comment");
 		if (!c)
 			continue;
+		/* "gocker ctr ID BRIDGE" -> "ID BRIDGE"; "gocker net BRIDGE" -> "BRIDGE" */
 		char ***into = strncmp(c, CTR_TAG, strlen(CTR_TAG)) == 0   ? containers
 			       : strncmp(c, NET_TAG, strlen(NET_TAG)) == 0 ? bridges
 									   : NULL;

@@ -12,7 +12,7 @@
  *                                     when established or DNATed
  *
  * Rules carry a comment naming their owner ("gocker net BRIDGE",
- * "gocker ctr ID") so they are found and deleted by handle. The table goes
+ * "gocker ctr ID BRIDGE") so they are found and deleted by handle. The table goes
  * when its last rule does. All changes are serialised by a host-wide lock
  * (/run/lock/gocker-nft.lock), since the table is shared by every gocker
  * whatever its $GOCKER_RUN. */
@@ -27,13 +27,15 @@
 int net_nat_network_add(const char *bridge, const char *subnet, struct gk_err *err);
 int net_nat_network_remove(const char *bridge, struct gk_err *err);
 
-/* DNAT rules for the container's published ports (host ports chosen). */
-int net_nat_ports_add(const char *container_id, const char *ip, const struct net_ports *ports,
-		      struct gk_err *err);
+/* DNAT rules for the container's published ports (host ports chosen),
+ * tagged "gocker ctr ID BRIDGE" so a prune only judges the rules of networks
+ * it knows (other gocker roots may share the table). */
+int net_nat_ports_add(const char *container_id, const char *bridge, const char *ip,
+		      const struct net_ports *ports, struct gk_err *err);
 int net_nat_ports_remove(const char *container_id, struct gk_err *err);
 
-/* Owners found in the table: container ids with DNAT rules, bridges with
- * network rules (NULL-terminated vectors; caller frees). */
+/* Owners found in the table: "ID BRIDGE" of containers with DNAT rules,
+ * bridges with network rules (NULL-terminated vectors; caller frees). */
 int net_nat_owners(char ***containers, char ***bridges, struct gk_err *err);
 
 #endif

@@ -274,14 +274,33 @@ int net_ports_reserve(const char *container_id, struct net_ports *ports, struct 
 	_cleanup_json_ json_object *state = NULL;
 	if (net_state_read(PORTS_FILE, &state, err) < 0)
 		return -1;
+	int had = json_object_object_get_ex(state, container_id, NULL);
 	json_object_object_del(state, container_id); /* a restart re-reserves */
 	for (size_t i = 0; i < ports->n; i++)
 		if (choose_port(state, ports, i, err) < 0)
 			return -1;
 	if (ports->n == 0)
-		return net_state_write(PORTS_FILE, state, err);
+		return had ? net_state_write(PORTS_FILE, state, err) : 0;
 	json_object_object_add(state, container_id, ports_to_json(ports));
 	return net_state_write(PORTS_FILE, state, err);
+}
+
+int net_ports_check(const struct net_ports *ports, struct gk_err *err)
+{
+	_cleanup_json_ json_object *state = NULL;
+	{
+		_cleanup_close_ int lock = net_state_lock("ports", err);
+		if (lock < 0 || net_state_read(PORTS_FILE, &state, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ports->n; i++) {
+		const struct net_port *p = &ports->v[i];
+		if (p->host_port > 0 &&
+		    (reserved(state, ports, i, p->host_ip, p->host_port, p->proto) ||
+		     host_port_free(p->host_ip, p->host_port, p->proto, NULL) < 0))
+			return conflict(p, p->host_port, err);
+	}
+	return 0;
 }
 
 int net_ports_release(const char *container_id, struct gk_err *err)

@@ -49,6 +49,10 @@ int net_port_parse_exposed(const char *exposed, struct net_ports *out, struct gk
  * Fills in host_port of every entry. Nothing is reserved on failure. */
 int net_ports_reserve(const char *container_id, struct net_ports *ports, struct gk_err *err);
 
+/* The same checks as net_ports_reserve() for the fixed host ports, without
+ * reserving anything (a clear error before a container is created). */
+int net_ports_check(const struct net_ports *ports, struct gk_err *err);
+
 /* Forget the container's reservations. */
 int net_ports_release(const char *container_id, struct gk_err *err);
 

@@ -1,6 +1,7 @@
 #include "net/state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,10 +49,31 @@ int net_state_read(const char *file, json_object **out, struct gk_err *err)
 	return 0;
 }
 
+int net_state_write_path(const char *path, json_object *obj, struct gk_err *err)
+{
+	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY);
+	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", path, getpid());
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return gk_err_set(err, errno, "create %s", tmp);
+	size_t len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len) {
+		int saved = errno;
+		unlink(tmp);
+		return gk_err_set(err, saved, "write %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		return gk_err_set(err, saved, "rename %s", path);
+	}
+	return 0;
+}
+
 int net_state_write(const char *file, json_object *obj, struct gk_err *err)
 {
 	_cleanup_free_ char *path = net_state_path(file, err);
 	if (!path)
 		return -1;
-	return gk_json_write_file_atomic(path, obj, 1, 0600, err);
+	return net_state_write_path(path, obj, err);
 }

@@ -12,11 +12,21 @@
 
 struct rt_limits {
 	int64_t memory;	     /* bytes; 0 = no limit */
-	int64_t memory_swap; /* memory + swap in bytes (Docker's --memory-swap); 0 = unset, -1 =
-				unlimited */
+	int64_t memory_swap; /* memory + swap in bytes (Docker's --memory-swap); -1 = unlimited
+			      * swap; 0 = unset, which with a memory limit means Docker's default
+			      * memory + swap = 2 x memory. Needs `memory` when > 0. */
 	int64_t nano_cpus;   /* 1e9 = one CPU; 0 = no limit */
 	int64_t pids;	     /* max processes; 0 = no limit, -1 = unlimited */
 };
+/* Files written (v1 | v2):
+ *   memory      memory.limit_in_bytes | memory.max
+ *   memory_swap memory.memsw.limit_in_bytes = memory_swap | memory.swap.max = memory_swap - memory
+ *               (skipped with a warning when the kernel has no swap accounting)
+ *   nano_cpus   cpu.cfs_period_us = 100000, cpu.cfs_quota_us | cpu.max "QUOTA 100000"
+ *   pids        pids.max
+ *   (always)    v1: devices.deny a + Docker's devices.allow list; v2: none (no eBPF)
+ * v1 controllers joined: memory, cpu, cpuacct, pids, devices. On the hybrid
+ * layout gocker/<id> is also made in the unified hierarchy (no controllers). */
 
 struct rt_cgroup;
 
@@ -33,8 +43,14 @@ int rt_cgroup_add_pid(struct rt_cgroup *cg, pid_t pid, struct gk_err *err);
 int rt_cgroup_oom_killed(struct rt_cgroup *cg, struct gk_err *err);
 /* CPU time used, in nanoseconds. */
 int rt_cgroup_cpu_usage(struct rt_cgroup *cg, uint64_t *ns, struct gk_err *err);
-/* SIGKILL whatever is still in it, then remove it (every controller). */
+/* SIGKILL whatever is still in it, then remove it (every controller).
+ * Directories already gone are fine; the shared gocker/ parents stay. */
 int rt_cgroup_destroy(struct rt_cgroup *cg, struct gk_err *err);
+/* "v1", "v2" or "hybrid". */
+const char *rt_cgroup_mode(const struct rt_cgroup *cg);
+/* 1 when memory.events (v2) or memory.oom_control (v1) text reports an OOM
+ * kill (`oom_kill N` > 0; `under_oom 1` on v1 kernels before 4.13). */
+int rt_cgroup_parse_oom(const char *text, int v2);
 /* The path a process inside sees as its cgroup, for /proc/PID/cgroup checks. */
 const char *rt_cgroup_path(const struct rt_cgroup *cg); /* "gocker/<id>" */
 void rt_cgroup_free(struct rt_cgroup *cg);

@@ -52,12 +52,25 @@ int rt_layer_limits_default(struct rt_layer_limits *lim, struct gk_err *err)
 
 /* ---- the decompressing, hashing stream ---- */
 
+/* A decompression bomb shows itself by its ratio long before any size cap:
+ * past BOMB_MIN uncompressed bytes, more than BOMB_RATIO bytes out per byte
+ * in is refused (real layers compress a few times, not hundreds). */
+#define BOMB_MIN   (1ULL << 30)
+#define BOMB_RATIO 200
+
 struct stream {
 	struct archive *raw;
 	struct gk_sha256 hash;
 	uint64_t total, max;
 	int too_big;
 };
+
+/* Compressed bytes consumed so far (the raw file under the filters). */
+static uint64_t compressed_bytes(struct stream *s)
+{
+	la_int64_t n = archive_filter_bytes(s->raw, -1);
+	return n > 0 ? (uint64_t)n : 0;
+}
 
 static la_ssize_t stream_read(struct archive *a, void *data, const void **buf)
 {
@@ -73,8 +86,11 @@ static la_ssize_t stream_read(struct archive *a, void *data, const void **buf)
 		return -1;
 	}
 	s->total += size;
-	if (s->total > s->max) {
+	if (s->total > s->max)
 		s->too_big = 1;
+	else if (s->total > BOMB_MIN && s->total / BOMB_RATIO > compressed_bytes(s))
+		s->too_big = 2;
+	if (s->too_big) {
 		archive_set_error(a, EFBIG, "uncompressed size over the limit");
 		return -1;
 	}
@@ -83,9 +99,56 @@ static la_ssize_t stream_read(struct archive *a, void *data, const void **buf)
 	return (la_ssize_t)size;
 }
 
+/* Names the compression of a blob gocker refuses, from its magic bytes. */
+static const char *refused_compression(const char *blob_path)
+{
+	unsigned char m[6] = {0};
+	int fd = open(blob_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, m, sizeof(m));
+	close(fd);
+	if (n < 4)
+		return NULL;
+	if (n >= 6 && memcmp(m,
+			     "\xfd"
+			     "7zXZ\0",
+			     6) == 0)
+		return "xz";
+	if (memcmp(m, "BZh", 3) == 0 && m[3] >= '1' && m[3] <= '9')
+		return "bzip2";
+	if (memcmp(m, "\x04\x22\x4d\x18", 4) == 0)
+		return "lz4";
+	if (n >= 5 && memcmp(m, "LZIP", 4) == 0 && m[4] == 1)
+		return "lzip";
+	if (m[0] == 0x1f && m[1] == 0x9d)
+		return "compress";
+	return NULL;
+}
+
+static int too_big_error(const struct stream *s, const char *what, struct gk_err *err)
+{
+	if (s->too_big == 2)
+		return gk_err_set(err, 0,
+				  "%s: uncompressed size over the limit: more than %d bytes per "
+				  "compressed byte past %llu bytes (a decompression bomb)",
+				  what, BOMB_RATIO, (unsigned long long)BOMB_MIN);
+	return gk_err_set(err, 0,
+			  "%s: uncompressed size over the limit of %llu bytes "
+			  "(GOCKER_MAX_LAYER_SIZE)",
+			  what, (unsigned long long)s->max);
+}
+
 static int open_decompressor(const char *blob_path, const char *what, struct archive **out,
 			     struct gk_err *err)
 {
+	const char *bad = refused_compression(blob_path);
+	if (bad)
+		return gk_err_set(
+		    err, 0,
+		    "%s: unsupported compression (%s): layers must be plain tar, gzip "
+		    "or zstd",
+		    what, bad);
 	struct archive *raw = archive_read_new();
 	if (!raw)
 		abort();
@@ -379,6 +442,12 @@ static int write_data(struct extract *x, struct archive *a, int fd, struct archi
 		if (r != ARCHIVE_OK)
 			return fail(x, 0, "read: %s", archive_error_string(a));
 		const char *p = buf;
+		if (off + (la_int64_t)size > end)
+			end = off + (la_int64_t)size;
+		/* All-zero blocks become holes: same content, no disk (and a
+		 * zero-filled bomb costs nothing before the caps stop it). */
+		if (size > 0 && p[0] == 0 && memcmp(p, p + 1, size - 1) == 0)
+			continue;
 		while (size > 0) {
 			ssize_t n = pwrite(fd, p, size, off);
 			if (n < 0 && errno == EINTR)
@@ -389,13 +458,13 @@ static int write_data(struct extract *x, struct archive *a, int fd, struct archi
 			off += n;
 			size -= (size_t)n;
 		}
-		if (off > end)
-			end = off;
 	}
 	la_int64_t want = archive_entry_size(e);
-	if (archive_entry_size_is_set(e) && want > end && ftruncate(fd, want) < 0)
+	if (archive_entry_size_is_set(e) && want > end)
+		end = want;
+	if (ftruncate(fd, end) < 0) /* trailing holes */
 		return fail(x, errno, "truncate");
-	x->size += want > end ? want : end;
+	x->size += end;
 	return 0;
 }
 
@@ -641,10 +710,7 @@ static int extract_all(struct extract *x, struct archive *tar, struct stream *s)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			if (s->too_big)
-				return gk_err_set(x->err, EFBIG,
-						  "%s: uncompressed size over the limit of %llu "
-						  "bytes (GOCKER_MAX_LAYER_SIZE)",
-						  x->what, (unsigned long long)s->max);
+				return too_big_error(s, x->what, x->err);
 			return gk_err_set(x->err, 0, "%s: %s: %s", x->what,
 					  headers ? "read tar entry" : "not a tar archive",
 					  archive_error_string(tar));
@@ -652,10 +718,7 @@ static int extract_all(struct extract *x, struct archive *tar, struct stream *s)
 		headers++;
 		if (extract_entry(x, tar, e) < 0) {
 			if (s->too_big)
-				return gk_err_set(x->err, EFBIG,
-						  "%s: uncompressed size over the limit of %llu "
-						  "bytes (GOCKER_MAX_LAYER_SIZE)",
-						  x->what, (unsigned long long)s->max);
+				return too_big_error(s, x->what, x->err);
 			return -1;
 		}
 	}
@@ -666,10 +729,7 @@ static int extract_all(struct extract *x, struct archive *tar, struct stream *s)
 		;
 	if (n < 0) {
 		if (s->too_big)
-			return gk_err_set(x->err, EFBIG,
-					  "%s: uncompressed size over the limit of %llu bytes "
-					  "(GOCKER_MAX_LAYER_SIZE)",
-					  x->what, (unsigned long long)s->max);
+			return too_big_error(s, x->what, x->err);
 		return gk_err_set(x->err, 0, "%s: %s", x->what, archive_error_string(tar));
 	}
 	return 0;
@@ -698,10 +758,7 @@ int rt_layer_extract(const char *blob_path, const char *what, const char *dir,
 	archive_read_support_filter_none(tar);
 	if (archive_read_open(tar, &s, NULL, stream_read, NULL) != ARCHIVE_OK) {
 		if (s.too_big)
-			gk_err_set(err, EFBIG,
-				   "%s: uncompressed size over the limit of %llu bytes "
-				   "(GOCKER_MAX_LAYER_SIZE)",
-				   what, (unsigned long long)s.max);
+			too_big_error(&s, what, err);
 		else
 			gk_err_set(err, 0, "%s: not a tar archive: %s", what,
 				   archive_error_string(tar));

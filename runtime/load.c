@@ -126,6 +126,11 @@ static int copy_member(struct loader *l, struct archive *a, struct member *m)
 			m->size += n;
 		}
 	}
+	/* It may become a blob under its digest name: never a torn one. */
+	if (fdatasync(fd) < 0) {
+		gk_sha256_free(&h);
+		return gk_err_set(l->err, errno, "%s: sync %s", l->what, m->tmp);
+	}
 	char hex[GK_SHA256_HEX_LEN + 1];
 	gk_sha256_final_hex(&h, hex);
 	m->digest = gk_strdup_printf("sha256:%s", hex);
@@ -327,11 +332,19 @@ static int record_image(struct loader *l, char **names, const char *manifest_dig
 		struct rt_ref ref;
 		if (rt_ref_parse(*n, &ref, l->err) < 0)
 			return gk_err_wrap(l->err, "%s: image name", l->what);
-		int rc = rt_store_tag(l->store, &ref, manifest_digest, l->err);
+		_cleanup_free_ char *replaced = NULL;
+		int rc = rt_store_tag_replacing(l->store, &ref, manifest_digest, &replaced, l->err);
 		_cleanup_free_ char *fam = rt_ref_familiar(&ref);
 		rt_ref_free(&ref);
 		if (rc < 0)
 			return gk_err_wrap(l->err, "%s", l->what);
+		if (replaced) { /* Docker's words */
+			_cleanup_free_ char *msg = gk_strdup_printf(
+			    "The image %s already exists, renaming the old one with ID %s to "
+			    "empty string",
+			    fam, replaced);
+			gk_strv_push(l->lines, msg);
+		}
 		loaded_line(l, "Loaded image: %s", fam);
 	}
 	return 0;

@@ -12,14 +12,29 @@
 #include "runtime/commands.h"
 
 /* One line per command; keep in the order `gocker --help` lists them. */
+/* clang-format off */
 static const struct gk_cmd *const commands[] = {
-    &gk_cmd_run,	&gk_cmd_ps,	    &gk_cmd_exec,
-    &gk_cmd_logs,	&gk_cmd_stop,	    &gk_cmd_kill,
-    &gk_cmd_rm,		&gk_cmd_inspect,    &gk_cmd_images,
-    &gk_cmd_load,	&gk_cmd_rmi,	    &gk_cmd_image_inspect,
-    &gk_cmd_image_load, &gk_cmd_image_ls,   &gk_cmd_image_rm,
-    &gk_cmd_version,	&gk_cmd_network_ls, &gk_cmd_network_prune,
+	&gk_cmd_run,
+	&gk_cmd_ps,
+	&gk_cmd_exec,
+	&gk_cmd_logs,
+	&gk_cmd_stop,
+	&gk_cmd_kill,
+	&gk_cmd_rm,
+	&gk_cmd_inspect,
+	&gk_cmd_images,
+	&gk_cmd_load,
+	&gk_cmd_pull,
+	&gk_cmd_rmi,
+	&gk_cmd_image_inspect,
+	&gk_cmd_image_load,
+	&gk_cmd_image_ls,
+	&gk_cmd_image_rm,
+	&gk_cmd_version,
+	&gk_cmd_network_ls,
+	&gk_cmd_network_prune,
 };
+/* clang-format on */
 
 static void print_help(void)
 {

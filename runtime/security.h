@@ -22,10 +22,16 @@ uint64_t rt_caps_default(void);
 /* Defaults + cap_add - cap_drop (all caps when privileged). Unknown names are
  * an error naming the capability. */
 int rt_caps_compute(const struct rt_security *sec, uint64_t *mask, struct gk_err *err);
-/* Set bounding, permitted, effective and inheritable sets to `mask` (ambient
- * cleared) for the current process; keeps working across setuid to a non-root
- * user when `keep_for_user` (root in the container keeps them naturally). */
+/* Drop every capability not in `mask` from the bounding set (up to the
+ * kernel's cap_last_cap), set permitted = effective = `mask`, inheritable and
+ * ambient empty (Docker since CVE-2022-24769). Call it while still uid 0 in
+ * the container, before switching user: a later setuid() to a non-root user
+ * (without PR_SET_KEEPCAPS) makes the kernel clear permitted and effective,
+ * which is exactly Docker's result for non-root users (CapEff 0, CapBnd =
+ * mask). Switching user needs CAP_SETUID/CAP_SETGID in `mask`. */
 int rt_caps_apply(uint64_t mask, struct gk_err *err);
+/* The highest capability number the running kernel knows (cap_last_cap). */
+int rt_caps_last(void);
 
 /* Mask Docker's masked paths (bind /dev/null over files, empty read-only tmpfs
  * over directories) and remount the read-only paths, in the current mount

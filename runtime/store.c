@@ -40,6 +40,28 @@ static void store_freep(struct rt_store **s)
 }
 #define _cleanup_store_ __attribute__((cleanup(store_freep)))
 
+/* Temp dirs of loads and pulls that were killed: nothing runs for a day. */
+static void remove_stale_tmp(const char *root)
+{
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/tmp", root);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    now - st.st_mtime < 24 * 3600)
+			continue;
+		_cleanup_free_ char *p = gk_strdup_printf("%s/%s", dir, de->d_name);
+		struct gk_err ignored;
+		if (gk_remove_tree(p, &ignored) < 0)
+			gk_debug("stale %s: %s", p, ignored.msg);
+	}
+}
+
 int rt_store_open(const char *root, struct rt_store **out, struct gk_err *err)
 {
 	if (!root)
@@ -56,6 +78,7 @@ int rt_store_open(const char *root, struct rt_store **out, struct gk_err *err)
 		if (chmod(d, 0700) < 0)
 			return gk_err_set(err, errno, "chmod %s", d);
 	}
+	remove_stale_tmp(root);
 	*out = gk_steal_ptr(s);
 	return 0;
 }
@@ -526,6 +549,14 @@ static int describe_manifest(struct rt_store *store, const char *manifest_digest
 int rt_store_tag(struct rt_store *store, const struct rt_ref *ref, const char *manifest_digest,
 		 struct gk_err *err)
 {
+	return rt_store_tag_replacing(store, ref, manifest_digest, NULL, err);
+}
+
+int rt_store_tag_replacing(struct rt_store *store, const struct rt_ref *ref,
+			   const char *manifest_digest, char **replaced_id, struct gk_err *err)
+{
+	if (replaced_id)
+		*replaced_id = NULL;
 	if (gk_digest_check(manifest_digest, "manifest digest", err) < 0)
 		return -1;
 	_cleanup_unlock_ struct rt_store *locked = NULL;
@@ -561,6 +592,10 @@ int rt_store_tag(struct rt_store *store, const struct rt_ref *ref, const char *m
 	if (ref && ref->tag) {
 		_cleanup_free_ char *repo = rt_ref_repository(ref);
 		_cleanup_free_ char *key = gk_strdup_printf("%s:%s", repo, ref->tag);
+		const char *prev = gk_json_str(gk_json_obj(idx, "tags"), key);
+		const char *prev_id = prev ? image_of_manifest(idx, prev) : NULL;
+		if (replaced_id && prev_id && strcmp(prev_id, id) != 0)
+			*replaced_id = gk_strdup(prev_id);
 		json_object_object_add(gk_json_obj(idx, "tags"), key,
 				       json_object_new_string(manifest_digest));
 		json_object_object_add(old, "last_tag_time", json_object_new_string(now));

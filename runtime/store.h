@@ -89,6 +89,10 @@ char *rt_layer_chain_id(const char *parent_chain_id, const char *diff_id);
  * NULL: the image is recorded untagged. */
 int rt_store_tag(struct rt_store *store, const struct rt_ref *ref, const char *manifest_digest,
 		 struct gk_err *err);
+/* Like rt_store_tag; *replaced_id gets the id of another image the tag
+ * pointed at before (now possibly untagged), or NULL. */
+int rt_store_tag_replacing(struct rt_store *store, const struct rt_ref *ref,
+			   const char *manifest_digest, char **replaced_id, struct gk_err *err);
 
 /* One row of `images`: an image id with every name pointing at it. */
 struct rt_image_summary {

@@ -46,6 +46,10 @@ struct sv_kv {
 	struct sv_loc loc;
 };
 
+#define SV_MAX_PORT_RANGE 1024	/* ports in one "a-b" range */
+#define SV_MAX_PORTS	  4096	/* ports of one service, ranges expanded */
+#define SV_MAX_ENTRIES	  10000 /* services; entries of one service key */
+
 /* One published or exposed port, one entry per port (ranges are expanded). */
 struct sv_port {
 	uint32_t target;
@@ -136,7 +140,7 @@ struct sv_service {
 	char **profiles;
 	char **extra_hosts; /* "host:ip" */
 	char **expose;
-	struct sv_loc image_loc, scale_loc, container_name_loc;
+	struct sv_loc image_loc, scale_loc, container_name_loc, limits_loc;
 };
 
 struct sv_network {
@@ -223,7 +227,9 @@ int sv_parse_restart(const char *s, enum sv_restart *r, int *max, struct gk_err 
 struct sv_env {
 	char **keys, **values; /* set order kept; a set of an existing key replaces it */
 	size_t n;
+	const struct sv_env *next; /* looked up when a key is not here (not owned) */
 };
+#define SV_MAX_ENV_VARS 10000 /* variables in one .env file */
 const char *sv_env_get(const struct sv_env *env, const char *key);
 void sv_env_set(struct sv_env *env, const char *key, const char *value); /* replaces */
 void sv_env_free(struct sv_env *env);

@@ -15,19 +15,30 @@
 static char *const fuzz_environ[] = {"FOO=bar", "EMPTY=", "PORT=8080",
 				     "COMPOSE_PROJECT_NAME=", NULL};
 
-static int load(const char *buf, size_t len, struct sv_project **p, struct gk_err *err)
+/* The input is one compose file, or two (base and override) split at a
+ * line "#-": the second goes through Compose's merge rules. */
+static int load(const char *buf, size_t len, int no_interpolate, struct sv_project **p,
+		struct gk_err *err)
 {
-	char *const files[] = {"fuzz.yml", NULL};
-	const char *const bufs[] = {buf};
-	const size_t lens[] = {len};
-	struct sv_load_opts o = {.files = files,
+	char *const one[] = {"fuzz.yml", NULL}, *const two[] = {"fuzz.yml", "override.yml", NULL};
+	const char *bufs[2] = {buf, NULL};
+	size_t lens[2] = {len, 0};
+	const char *sep = memmem(buf, len, "\n#-\n", 4);
+	if (sep) {
+		lens[0] = (size_t)(sep - buf) + 1;
+		bufs[1] = sep + 4;
+		lens[1] = len - lens[0] - 3;
+	}
+	struct sv_load_opts o = {.files = sep ? two : one,
 				 .buffers = bufs,
 				 .buffer_lens = lens,
 				 .environ = fuzz_environ,
-				 .project_name = "fuzz"};
+				 .project_name = "fuzz",
+				 .no_interpolate = no_interpolate};
 	return sv_project_load(&o, p, err);
 }
 
+/* Print, load what was printed, print again: the two must be the same. */
 static void round_trip(struct sv_project *p)
 {
 	_cleanup_json_ json_object *doc = sv_project_to_json(p);
@@ -36,7 +47,7 @@ static void round_trip(struct sv_project *p)
 	if (sv_json_to_yaml(doc, &yaml, &err) < 0)
 		abort(); /* the emitter refused our own document */
 	struct sv_project *q = NULL;
-	if (load(yaml, strlen(yaml), &q, &err) < 0) {
+	if (load(yaml, strlen(yaml), p->no_interpolate, &q, &err) < 0) {
 		fprintf(stderr, "round trip: %s\n---\n%s", err.msg, yaml);
 		abort();
 	}
@@ -53,7 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gk_err err;
 	struct sv_project *p = NULL;
-	if (load((const char *)data, size, &p, &err) == 0) {
+	for (int raw = 0; raw < 2; raw++) {
+		if (load((const char *)data, size, raw, &p, &err) < 0)
+			continue;
 		round_trip(p);
 		struct sv_graph g;
 		if (sv_graph_build(p, &g, &err) == 0)

@@ -13,9 +13,10 @@
 
 const char *sv_env_get(const struct sv_env *env, const char *key)
 {
-	for (size_t i = 0; env && i < env->n; i++)
-		if (strcmp(env->keys[i], key) == 0)
-			return env->values[i];
+	for (; env; env = env->next)
+		for (size_t i = 0; i < env->n; i++)
+			if (strcmp(env->keys[i], key) == 0)
+				return env->values[i];
 	return NULL;
 }
 
@@ -28,10 +29,13 @@ void sv_env_set(struct sv_env *env, const char *key, const char *value)
 			return;
 		}
 	}
-	env->keys = realloc(env->keys, (env->n + 1) * sizeof(*env->keys));
-	env->values = realloc(env->values, (env->n + 1) * sizeof(*env->values));
-	if (!env->keys || !env->values)
-		abort();
+	if (!env->n || !(env->n & (env->n - 1))) { /* capacity doubles at powers of two */
+		size_t cap = env->n ? 2 * env->n : 1;
+		env->keys = realloc(env->keys, cap * sizeof(*env->keys));
+		env->values = realloc(env->values, cap * sizeof(*env->values));
+		if (!env->keys || !env->values)
+			abort();
+	}
 	env->keys[env->n] = gk_strdup(key);
 	env->values[env->n++] = gk_strdup(value);
 }
@@ -353,24 +357,16 @@ static void skip_line(struct dotenv *d)
 	}
 }
 
-/* Values see the variables defined above them, then the host environment. */
-static const struct sv_env *dotenv_scope(struct dotenv *d, struct sv_env *scope)
-{
-	for (size_t i = 0; d->env && i < d->env->n; i++)
-		sv_env_set(scope, d->env->keys[i], d->env->values[i]);
-	for (size_t i = 0; i < d->out->n; i++)
-		if (!sv_env_get(d->env, d->out->keys[i]))
-			sv_env_set(scope, d->out->keys[i], d->out->values[i]);
-	return scope;
-}
-
+/* Values see the host environment first, then the variables defined above
+ * them in the file (the process environment wins over .env, as in Compose). */
 static int dotenv_expand(struct dotenv *d, const char *raw, char **value)
 {
 	struct sv_env scope = {0};
 	struct gk_err e;
-	int r = sv_interpolate(raw, dotenv_scope(d, &scope), NULL, value, &e);
-	sv_env_free(&scope);
-	if (r < 0)
+	if (d->env)
+		scope = *d->env; /* a view: same arrays, not freed here */
+	scope.next = d->out;
+	if (sv_interpolate(raw, &scope, NULL, value, &e) < 0)
 		return gk_err_set(d->err, 0, "%s:%d: %s", d->file, d->line, e.msg);
 	return 0;
 }
@@ -501,6 +497,8 @@ static int dotenv_line(struct dotenv *d)
 		r = dotenv_plain(d, &value);
 	if (r < 0)
 		return -1;
+	if (d->out->n >= SV_MAX_ENV_VARS && !sv_env_get(d->out, key))
+		return dotenv_err(d, "too many variables in one file");
 	sv_env_set(d->out, key, value);
 	skip_blank(d);
 	if (d->p < d->end && *d->p != '\n' && *d->p != '#' && *d->p != '\r')

@@ -155,6 +155,9 @@ static int want_strv(struct gk_err *err, const struct sv_node *n, const char *pa
 	if (n->kind == SV_SCALAR && allow_single) {
 		gk_strv_push(&v, n->str);
 	} else if (n->kind == SV_SEQ) {
+		free(v);
+		v = gk_malloc0((n->n + 1) *
+			       sizeof(char *)); /* sized once: long lists stay linear */
 		for (size_t i = 0; i < n->n; i++) {
 			if (n->vals[i]->kind != SV_SCALAR) {
 				_cleanup_free_ char *p = gk_strdup_printf("%s[%zu]", path, i);
@@ -162,7 +165,7 @@ static int want_strv(struct gk_err *err, const struct sv_node *n, const char *pa
 				return fail(err, n->vals[i], p, "must be a string, not a %s",
 					    kind_name(n->vals[i]));
 			}
-			gk_strv_push(&v, n->vals[i]->str);
+			v[i] = gk_strdup(n->vals[i]->str);
 		}
 	} else if (n->kind != SV_NULL) {
 		gk_strv_free(v);
@@ -171,6 +174,15 @@ static int want_strv(struct gk_err *err, const struct sv_node *n, const char *pa
 	gk_strv_free(*out);
 	*out = v;
 	return 0;
+}
+
+void sv_grow(void **array, size_t n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return; /* not a power of two: there is room */
+	*array = realloc(*array, (n ? 2 * n : 1) * size);
+	if (!*array)
+		abort();
 }
 
 void sv_kv_free(struct sv_kv *kv, size_t n)
@@ -185,22 +197,26 @@ void sv_kv_free(struct sv_kv *kv, size_t n)
 void sv_kv_put(struct sv_kv **kv, size_t *n, const char *key, const char *value,
 	       const struct sv_loc *loc)
 {
-	size_t i = 0;
-	while (i < *n && strcmp((*kv)[i].key, key) < 0)
-		i++;
-	if (i < *n && strcmp((*kv)[i].key, key) == 0) {
-		free((*kv)[i].value);
-		(*kv)[i].value = value ? gk_strdup(value) : NULL;
-		if (loc)
-			(*kv)[i].loc = *loc;
-		return;
+	size_t lo = 0, hi = *n; /* binary search for the key's place */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp((*kv)[mid].key, key);
+		if (c == 0) {
+			free((*kv)[mid].value);
+			(*kv)[mid].value = value ? gk_strdup(value) : NULL;
+			if (loc)
+				(*kv)[mid].loc = *loc;
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	*kv = realloc(*kv, (*n + 1) * sizeof(**kv));
-	if (!*kv)
-		abort();
-	memmove(*kv + i + 1, *kv + i, (*n - i) * sizeof(**kv));
-	(*kv)[i] = (struct sv_kv){gk_strdup(key), value ? gk_strdup(value) : NULL,
-				  loc ? *loc : (struct sv_loc){0}};
+	sv_grow((void **)kv, *n, sizeof(**kv));
+	memmove(*kv + lo + 1, *kv + lo, (*n - lo) * sizeof(**kv));
+	(*kv)[lo] = (struct sv_kv){gk_strdup(key), value ? gk_strdup(value) : NULL,
+				   loc ? *loc : (struct sv_loc){0}};
 	(*n)++;
 }
 
@@ -283,9 +299,7 @@ static int parse_range(const char *s, unsigned *lo, unsigned *hi, unsigned min)
 static void push_port(struct sv_port **ports, size_t *n, unsigned target, const char *published,
 		      const char *ip, const char *proto, const struct sv_loc *loc)
 {
-	*ports = realloc(*ports, (*n + 1) * sizeof(**ports));
-	if (!*ports)
-		abort();
+	sv_grow((void **)ports, *n, sizeof(**ports));
 	(*ports)[(*n)++] = (struct sv_port){target,	      gk_strdup(published), gk_strdup(ip),
 					    gk_strdup(proto), gk_strdup("ingress"), *loc};
 }
@@ -350,8 +364,10 @@ int sv_parse_port(const char *spec, const struct sv_loc *loc, struct sv_port **p
 	if (has_pub && parse_range(pub, &plo, &phi, 0) < 0)
 		return gk_err_set(err, 0, "invalid port \"%s\": invalid published port \"%s\"",
 				  spec, pub);
-	if (thi - tlo > 65535 - 1)
-		return -1;
+	if (thi - tlo >= SV_MAX_PORT_RANGE)
+		return gk_err_set(err, 0, "invalid port \"%s\": a range may hold at most %d ports",
+				  spec, SV_MAX_PORT_RANGE);
+
 	if (has_pub && phi - plo != thi - tlo) {
 		if (tlo != thi)
 			return gk_err_set(err, 0,
@@ -441,6 +457,8 @@ static int parse_ports(struct sv_model_ctx *ctx, const struct sv_node *n, const 
 		} else {
 			return fail(err, v, p, "must be a string, a number or a mapping");
 		}
+		if (s->n_ports > SV_MAX_PORTS)
+			return fail(err, v, p, "too many ports (more than %d)", SV_MAX_PORTS);
 	}
 	return 0;
 }
@@ -969,44 +987,54 @@ static int parse_env_file(struct sv_model_ctx *ctx, const struct sv_node *n, con
 	return 0;
 }
 
+/* "host:ip", "host=ip" or {host: ip}; kept as "host:ip" (Docker's --add-host). */
+static int valid_extra_host(const char *host, const char *ip)
+{
+	if (!*host || strpbrk(host, ":= \t\n") || !*ip)
+		return 0;
+	return valid_ip(ip) || !strcmp(ip, "host-gateway");
+}
+
 static int parse_extra_hosts(const struct sv_node *n, const char *path, struct sv_service *s,
 			     struct gk_err *err)
 {
-	char **v = gk_malloc0(sizeof(char *));
-	if (n->kind == SV_MAP) {
-		for (size_t i = 0; i < n->n; i++) {
-			_cleanup_free_ char *p = gk_strdup_printf("%s.%s", path, n->keys[i]->str);
-			const char *ip = NULL;
-			if (want_string(err, n->vals[i], p, &ip) < 0) {
-				gk_strv_free(v);
-				return -1;
-			}
-			_cleanup_free_ char *e = gk_strdup_printf("%s:%s", n->keys[i]->str, ip);
-			gk_strv_push(&v, e);
-		}
-	} else {
-		char **raw = NULL;
-		if (want_strv(err, n, path, 0, &raw) < 0) {
+	char **v = gk_malloc0((n->n + 1) * sizeof(char *));
+	size_t k = 0;
+	if (n->kind != SV_MAP && n->kind != SV_SEQ && n->kind != SV_NULL) {
+		free(v);
+		return fail(err, n, path, "must be a list or a mapping");
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const struct sv_node *item = n->vals[i];
+		_cleanup_free_ char *p = n->kind == SV_MAP
+					     ? gk_strdup_printf("%s.%s", path, n->keys[i]->str)
+					     : gk_strdup_printf("%s[%zu]", path, i);
+		_cleanup_free_ char *host = NULL;
+		const char *ip = "";
+		if (item->kind != SV_SCALAR) {
 			gk_strv_free(v);
-			return -1;
+			return fail(err, item, p, "must be a string");
 		}
-		for (size_t i = 0; raw[i]; i++) {
-			char *sep = strchr(raw[i], '=');
+		if (n->kind == SV_MAP) {
+			host = gk_strdup(n->keys[i]->str);
+			ip = item->str;
+		} else {
+			host = gk_strdup(item->str);
+			char *sep = strchr(host, '=');
 			if (!sep)
-				sep = strchr(raw[i], ':');
-			if (!sep || sep == raw[i] || !sep[1]) {
-				_cleanup_free_ char *p = gk_strdup_printf("%s[%zu]", path, i);
-				int r =
-				    fail(err, n->vals[i], p,
-					 "invalid extra host \"%s\" (expected HOST:IP)", raw[i]);
-				gk_strv_free(raw);
-				gk_strv_free(v);
-				return r;
+				sep = strchr(host, ':');
+			if (sep) {
+				*sep = '\0';
+				ip = sep + 1;
 			}
-			*sep = ':';
-			gk_strv_push(&v, raw[i]);
 		}
-		gk_strv_free(raw);
+		if (!valid_extra_host(host, ip)) {
+			gk_strv_free(v);
+			return fail(err, item, p,
+				    "invalid extra host \"%s%s%s\" (expected HOST:IP)", host,
+				    n->kind == SV_MAP ? ":" : (*ip ? ":" : ""), ip);
+		}
+		v[k++] = gk_strdup_printf("%s:%s", host, ip);
 	}
 	gk_strv_free(s->extra_hosts);
 	s->extra_hosts = v;
@@ -1076,6 +1104,7 @@ static int parse_deploy(struct sv_model_ctx *ctx, const struct sv_node *n, const
 				_cleanup_free_ char *pp = gk_strdup_printf("%s.%s", p, kk);
 				if (!strcmp(kk, "limits")) {
 					/* agreement with mem_limit etc.: sv_project.c */
+					s->limits_loc = v->keys[j]->loc;
 					if (parse_limits(ctx, v->vals[j], pp, s, &s->deploy_memory,
 							 &s->deploy_cpus, &s->deploy_pids, err) < 0)
 						return -1;
@@ -1181,6 +1210,8 @@ static int parse_service_key(struct sv_model_ctx *ctx, const char *k, const stru
 {
 	long long l;
 	int b;
+	if ((v->kind == SV_SEQ || v->kind == SV_MAP) && v->n > SV_MAX_ENTRIES)
+		return fail(err, v, path, "too many entries (%zu, limit %d)", v->n, SV_MAX_ENTRIES);
 	if (!strcmp(k, "image")) {
 		s->image_loc = v->loc;
 		return set_string(err, v, path, &s->image);
@@ -1504,6 +1535,9 @@ static int parse_services(struct sv_model_ctx *ctx, const struct sv_node *n, str
 		return 0;
 	if (n->kind != SV_MAP)
 		return fail(err, n, "services", "must be a mapping");
+	if (n->n > SV_MAX_ENTRIES)
+		return fail(err, n, "services", "too many services (%zu, limit %d)", n->n,
+			    SV_MAX_ENTRIES);
 	for (size_t i = 0; i < n->n; i++) {
 		const char *name = n->keys[i]->str;
 		if (!strncmp(name, "x-", 2))

@@ -24,6 +24,9 @@ int sv_interpolate_tree(struct sv_node *root, const struct sv_env *env, char ***
 int sv_model_from_tree(struct sv_model_ctx *ctx, const struct sv_node *root, struct sv_project *p,
 		       struct gk_err *err);
 void sv_service_clear(struct sv_service *s);
+/* Make room for element n of an array that only ever grows through this
+ * function (capacity doubles at powers of two, so appends stay linear). */
+void sv_grow(void **array, size_t n, size_t size);
 void sv_kv_free(struct sv_kv *kv, size_t n);
 void sv_mount_clear(struct sv_mount *m);
 

@@ -144,9 +144,7 @@ static void merge_ports(struct sv_service *b, struct sv_service *o)
 			have = same_port(&b->ports[j], &o->ports[i]);
 		if (have)
 			continue;
-		b->ports = realloc(b->ports, (b->n_ports + 1) * sizeof(*b->ports));
-		if (!b->ports)
-			abort();
+		sv_grow((void **)&b->ports, b->n_ports, sizeof(*b->ports));
 		b->ports[b->n_ports++] = o->ports[i];
 		memset(&o->ports[i], 0, sizeof(o->ports[i]));
 	}
@@ -406,18 +404,19 @@ static int read_env_files(struct sv_service *s, const struct sv_env *env, struct
 
 static int finalize_limits(struct sv_service *s, struct gk_err *err)
 {
+	const struct sv_loc *at = s->limits_loc.file ? &s->limits_loc : &s->loc;
 	if (s->svc_memory && s->deploy_memory && s->svc_memory != s->deploy_memory)
-		return sv_err_at(err, &s->loc,
+		return sv_err_at(err, at,
 				 "services.%s: mem_limit (%lld) and deploy.resources.limits.memory "
 				 "(%lld) must agree",
 				 s->name, (long long)s->svc_memory, (long long)s->deploy_memory);
 	if (s->svc_cpus && s->deploy_cpus && s->svc_cpus != s->deploy_cpus)
-		return sv_err_at(err, &s->loc,
+		return sv_err_at(err, at,
 				 "services.%s: cpus (%g) and deploy.resources.limits.cpus (%g) "
 				 "must agree",
 				 s->name, s->svc_cpus, s->deploy_cpus);
 	if (s->svc_pids && s->deploy_pids && s->svc_pids != s->deploy_pids)
-		return sv_err_at(err, &s->loc,
+		return sv_err_at(err, at,
 				 "services.%s: pids_limit (%lld) and deploy.resources.limits.pids "
 				 "(%lld) must agree",
 				 s->name, (long long)s->svc_pids, (long long)s->deploy_pids);
@@ -553,12 +552,41 @@ static int any_ip(const char *ip)
 	return !*ip || !strcmp(ip, "0.0.0.0") || !strcmp(ip, "::");
 }
 
+struct pub {
+	const struct sv_service *s;
+	const struct sv_port *port;
+	size_t order; /* service index, then port index: file order for messages */
+};
+
+static int cmp_pub(const void *x, const void *y)
+{
+	const struct pub *a = x, *b = y;
+	int c = strcmp(a->port->published, b->port->published);
+	if (!c)
+		c = strcmp(a->port->protocol, b->port->protocol);
+	/* then file order, so the later entry is the one reported */
+	if (!c)
+		c = strcmp(a->port->loc.file ? a->port->loc.file : "",
+			   b->port->loc.file ? b->port->loc.file : "");
+	if (!c)
+		c = a->port->loc.line - b->port->loc.line;
+	if (!c)
+		c = a->port->loc.col - b->port->loc.col;
+	if (!c)
+		c = a->order < b->order ? -1 : a->order > b->order;
+	return c;
+}
+
+/* Two services (or two entries) publishing one host port: sort by port, so
+ * only entries of the same port are compared. */
 static int validate_ports(struct sv_project *p, struct gk_err *err)
 {
+	size_t n = 0, cap = 0;
+	_cleanup_free_ struct pub *pubs = NULL;
 	for (size_t i = 0; i < p->n_services; i++) {
-		struct sv_service *s = &p->services[i];
+		const struct sv_service *s = &p->services[i];
 		for (size_t k = 0; k < s->n_ports; k++) {
-			struct sv_port *a = &s->ports[k];
+			const struct sv_port *a = &s->ports[k];
 			if (!*a->published || strchr(a->published, '-') ||
 			    !strcmp(a->published, "0"))
 				continue;
@@ -567,25 +595,32 @@ static int validate_ports(struct sv_project *p, struct gk_err *err)
 						 "services.%s.ports: host port %s/%s cannot be "
 						 "published by %d replicas",
 						 s->name, a->published, a->protocol, s->scale);
-			for (size_t j = 0; j <= i; j++) {
-				struct sv_service *t = &p->services[j];
-				for (size_t l = 0; l < (j == i ? k : t->n_ports); l++) {
-					struct sv_port *b = &t->ports[l];
-					if (strcmp(a->published, b->published) ||
-					    strcmp(a->protocol, b->protocol))
-						continue;
-					if (strcmp(a->host_ip, b->host_ip) && !any_ip(a->host_ip) &&
-					    !any_ip(b->host_ip))
-						continue;
-					return sv_err_at(err, &a->loc,
-							 "services.%s.ports: host port %s/%s is "
-							 "already published by service \"%s\" "
-							 "(%s:%d:%d)",
-							 s->name, a->published, a->protocol,
-							 t->name, b->loc.file, b->loc.line,
-							 b->loc.col);
-				}
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				pubs = realloc(pubs, cap * sizeof(*pubs));
+				if (!pubs)
+					abort();
 			}
+			pubs[n] = (struct pub){s, a, n};
+			n++;
+		}
+	}
+	if (n)
+		qsort(pubs, n, sizeof(*pubs), cmp_pub);
+	for (size_t i = 1; i < n; i++) {
+		const struct sv_port *a = pubs[i].port;
+		for (size_t j = i; j-- > 0;) {
+			const struct sv_port *b = pubs[j].port;
+			if (strcmp(a->published, b->published) || strcmp(a->protocol, b->protocol))
+				break;
+			if (strcmp(a->host_ip, b->host_ip) && !any_ip(a->host_ip) &&
+			    !any_ip(b->host_ip))
+				continue;
+			return sv_err_at(err, &a->loc,
+					 "services.%s.ports: host port %s/%s is already published "
+					 "by service \"%s\" (%s:%d:%d)",
+					 pubs[i].s->name, a->published, a->protocol,
+					 pubs[j].s->name, b->loc.file, b->loc.line, b->loc.col);
 		}
 	}
 	return 0;

@@ -294,6 +294,22 @@ shared_images() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "loading another image under a taken name leaves the old one untagged" {
+	mkimage "$TMP/v1.tar" '{"name":"app:1","layers":[[{"path":"v","data":"1\n"}]]}'
+	mkimage "$TMP/v2.tar" '{"name":"app:1","layers":[[{"path":"v","data":"2\n"}]]}'
+	"$G" load -i "$TMP/v1.tar"
+	old="$("$G" image inspect -f '{{.Id}}' app:1)"
+	run "$G" load -i "$TMP/v2.tar"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "The image app:1 already exists, renaming the old one with ID $old to empty string" ]
+	[ "${lines[1]}" = "Loaded image: app:1" ]
+	[ "$("$G" image inspect -f '{{json .RepoTags}}' "$old")" = "[]" ]
+	[ "$("$G" images -q | wc -l)" -eq 2 ]
+	# loading the same again renames nothing
+	run "$G" load -i "$TMP/v2.tar"
+	[ "$output" = "Loaded image: app:1" ]
+}
+
 @test "an untagged image loads by id and lists as <none>" {
 	mkimage "$TMP/u.tar" '{"name":null,"layers":[[{"path":"x","data":"x\n"}]]}'
 	run "$G" load -i "$TMP/u.tar"
@@ -306,6 +322,22 @@ shared_images() {
 	[ "$output" = "$id []" ]
 	"$G" image rm "${id:7:12}"
 	[ -z "$("$G" image ls -q)" ]
+}
+
+@test "load the newer docker-save layout (blobs/sha256, symlinked layer.tar)" {
+	base='[{"path":"etc","type":"dir"},{"path":"etc/base","data":"base\n"}]'
+	mkimage "$TMP/n.tar" '{"name":"new:1","layout":"blobs","layers":['"$base"']}'
+	run "$G" load -i "$TMP/n.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: new:1" ]
+	d="$(layers_of new:1)"
+	[ "$(cat "$d/etc/base")" = base ]
+	# the same image from the legacy layout stores nothing new
+	blobs=$(count "$GOCKER_ROOT/blobs/sha256")
+	mkimage "$TMP/o.tar" '{"name":"new:1","layers":['"$base"']}'
+	"$G" load -i "$TMP/o.tar"
+	[ "$(count "$GOCKER_ROOT/blobs/sha256")" -eq "$blobs" ]
+	[ "$(count "$GOCKER_ROOT/layers" -type d)" -eq 1 ]
 }
 
 @test "image inspect prints Docker's fields" {

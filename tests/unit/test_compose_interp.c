@@ -174,7 +174,7 @@ static void test_dotenv_errors(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sv_env host = test_env(), out = {0};
-		struct gk_err err;
+		struct gk_err err = {0};
 		if (sv_dotenv_parse(".env", bad[i][0], strlen(bad[i][0]), &host, &out, &err) == 0)
 			fail_msg("dotenv should fail: %s", bad[i][0]);
 		if (!strstr(err.msg, bad[i][1]))

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/err.h"
 #include "common/fs.h"
+#include "common/lock.h"
 #include "net/container.h"
 #include "net/link.h"
 #include "net/nat.h"
@@ -61,6 +63,12 @@ static int setup(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		return 0;
+	/* Other checkouts may run this test at the same time: the subnets are
+	 * fixed, so take turns. */
+	struct gk_err lerr;
+	mkdir("/run/lock", 0755);
+	if (gk_lock("/run/lock/gocker-test-net-198.18.210.lock", GK_LOCK_EXCLUSIVE, &lerr) < 0)
+		return -1;
 	if (!mkdtemp(tmpdir))
 		return -1;
 	setenv("GOCKER_RUN", tmpdir, 1);
@@ -192,6 +200,30 @@ static void test_exhaustion_leaves_nothing(void **state)
 	setenv("GOCKER_SUBNET", "198.18.210.0/24", 1);
 }
 
+static void test_netns_gone_leaves_the_pair_to_the_kernel(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	pid_t p = netns_proc();
+	struct net_container_info info;
+	setup_ok("cccccccc33334444", p, "127.0.0.1::80", &info);
+	net_container_info_free(&info);
+	reap(p); /* the netns dies with its last process */
+	assert_int_equal(
+	    net_container_teardown_flags("cccccccc33334444", NET_TEARDOWN_NETNS_GONE, &err), 0);
+	int gone = 0;
+	for (int i = 0; i < 100 && !gone; i++, usleep(20000))
+		gone = net_link_exists("vethcccccccc", &err) == 0;
+	assert_true(gone);
+	assert_int_not_equal(sh("nft list table ip gocker 2>/dev/null | grep -q 'ctr cccccccc'"),
+			     0);
+	char **removed = NULL;
+	assert_int_equal(net_prune(never_alive, NULL, &removed, &err), 0);
+	gk_strv_free(removed);
+}
+
 static void test_overlapping_subnet_refused(void **state)
 {
 	(void)state;
@@ -217,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_containers_and_published_port),
 	    cmocka_unit_test(test_exhaustion_leaves_nothing),
+	    cmocka_unit_test(test_netns_gone_leaves_the_pair_to_the_kernel),
 	    cmocka_unit_test(test_overlapping_subnet_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

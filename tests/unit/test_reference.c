@@ -15,12 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/digest.h"
 #include "common/fs.h"
 #include "common/json.h"
+#include "runtime/layer.h"
 #include "runtime/reference.h"
 #include "runtime/store.h"
 
@@ -517,6 +519,129 @@ static void test_unpack_replace_dir_by_symlink(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 }
 
+/* A tar built by hand, for what make_tar cannot say: xattrs, compression. */
+static size_t write_tar(char *buf, size_t cap, int xz, int nfiles, const char *long_path)
+{
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax(a);
+	if (xz)
+		assert_int_equal(archive_write_add_filter_xz(a), ARCHIVE_OK);
+	size_t used = 0;
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "f");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 04755);
+	archive_entry_set_uid(e, 1000);
+	archive_entry_set_gid(e, 1000);
+	archive_entry_set_size(e, 1);
+	/* VFS_CAP_REVISION_2 | effective, permitted = CAP_NET_BIND_SERVICE */
+	static const unsigned char capdata[20] = {0x01, 0, 0, 0x02, 0, 0x04, 0, 0};
+	archive_entry_xattr_add_entry(e, "security.capability", capdata, sizeof(capdata));
+	archive_entry_xattr_add_entry(e, "user.keep", "1", 1);
+	archive_entry_xattr_add_entry(e, "trusted.overlay.opaque", "y", 1);
+	archive_entry_xattr_add_entry(e, "trusted.overlay.redirect", "/etc", 4);
+	archive_entry_xattr_add_entry(e, "security.selinux", "system_u", 8);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	archive_write_data(a, "x", 1);
+	for (int i = 0; i < nfiles; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "n%d", i);
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, 0);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	}
+	if (long_path) {
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, long_path);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, 0);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	}
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	return used;
+}
+
+static int extract_buf(const char *root, const char *buf, size_t len,
+		       const struct rt_layer_limits *lim, struct gk_err *err)
+{
+	_cleanup_free_ char *blob = gk_strdup_printf("%s/blob", root);
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/tree", root);
+	assert_int_equal(gk_write_file_atomic(blob, buf, len, 0600, err), 0);
+	gk_remove_tree(dir, err);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	char diff_id[72];
+	int64_t size;
+	return rt_layer_extract(blob, "layer test", dir, lim, diff_id, &size, err);
+}
+
+static void test_unpack_xattrs_and_limits(void **state)
+{
+	struct fixture *f = *state;
+	static char buf[1 << 20];
+	struct rt_layer_limits lim;
+	struct gk_err err;
+	assert_int_equal(rt_layer_limits_default(&lim, &err), 0);
+
+	size_t len = write_tar(buf, sizeof(buf), 0, 0, NULL);
+	if (extract_buf(f->root, buf, len, &lim, &err) < 0)
+		fail_msg("%s", err.msg);
+	_cleanup_free_ char *file = gk_strdup_printf("%s/tree/f", f->root);
+	struct stat st;
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 04755); /* setuid kept after chown */
+	assert_int_equal(st.st_uid, 1000);
+	char v[64];
+	assert_int_equal(getxattr(file, "user.keep", v, sizeof(v)), 1);
+	assert_int_equal(getxattr(file, "security.capability", v, sizeof(v)), 20);
+	assert_int_equal(getxattr(file, "trusted.overlay.opaque", v, sizeof(v)), -1);
+	assert_int_equal(getxattr(file, "trusted.overlay.redirect", v, sizeof(v)), -1);
+	assert_int_equal(getxattr(file, "security.selinux", v, sizeof(v)), -1);
+
+	/* entry-count cap */
+	lim.max_entries = 10;
+	len = write_tar(buf, sizeof(buf), 0, 20, NULL);
+	assert_int_equal(extract_buf(f->root, buf, len, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "more than 10 entries"));
+	lim.max_entries = 1000000;
+
+	/* size cap */
+	lim.max_size = 4096;
+	assert_int_equal(extract_buf(f->root, buf, len, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "over the limit"));
+	assert_int_equal(rt_layer_limits_default(&lim, &err), 0);
+
+	/* depth and path length */
+	static char deep[8192];
+	deep[0] = '\0';
+	for (int i = 0; i < 2000; i++)
+		strcat(deep, "d/");
+	strcat(deep, "f");
+	len = write_tar(buf, sizeof(buf), 0, 0, deep);
+	assert_int_equal(extract_buf(f->root, buf, len, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "deeper than"));
+	for (int i = 0; i < 1000; i++)
+		strcat(deep, "/d");
+	len = write_tar(buf, sizeof(buf), 0, 0, deep);
+	assert_int_equal(extract_buf(f->root, buf, len, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "longer than 4096"));
+
+	/* xz is not among the accepted compressions: no external program runs */
+	len = write_tar(buf, sizeof(buf), 1, 0, NULL);
+	assert_int_equal(extract_buf(f->root, buf, len, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "unsupported compression (xz)"));
+	/* nor is garbage a tar */
+	memset(buf, 'x', 4096);
+	assert_int_equal(extract_buf(f->root, buf, 4096, &lim, &err), -1);
+	assert_non_null(strstr(err.msg, "not a tar archive"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +656,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unpack_diff_id_mismatch, setup_store,
 					    teardown_store),
 	    cmocka_unit_test_setup_teardown(test_unpack_replace_dir_by_symlink, setup_store,
+					    teardown_store),
+	    cmocka_unit_test_setup_teardown(test_unpack_xattrs_and_limits, setup_store,
 					    teardown_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

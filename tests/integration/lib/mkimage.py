@@ -4,7 +4,9 @@
 Usage: mkimage.py OUT.tar < spec.json, where spec is
   {"name": "a:1" or null, "layers": [[ENTRY, ...], ...],
    "diff_ids": [...] (optional override), "manifest_layers": [...] (optional
-   override of manifest.json's Layers), "extra": [ENTRY, ...] (outer members)}
+   override of manifest.json's Layers), "extra": [ENTRY, ...] (outer members),
+   "layout": "blobs" (Docker 25's save: blobs/sha256/<hex> members, and
+   <id>/layer.tar symlinks to them)}
 and ENTRY is {"path": P, "type": "file"|"dir"|"symlink"|"hardlink"|"char",
   "data": TEXT, "link": TARGET, "mode": N, "major": N, "minor": N}.
 """
@@ -44,8 +46,11 @@ diff_ids = spec.get("diff_ids") or ["sha256:" + sha(l) for l in layers]
 cfg = json.dumps({"architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
                   "config": {"Cmd": ["sh"]},
                   "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
-names = [sha(l) + "/layer.tar" for l in layers]
-manifest = [{"Config": sha(cfg) + ".json",
+blobs = spec.get("layout") == "blobs"
+names = [("blobs/sha256/" if blobs else "") + sha(l) + ("" if blobs else "/layer.tar")
+         for l in layers]
+config_name = ("blobs/sha256/" + sha(cfg)) if blobs else (sha(cfg) + ".json")
+manifest = [{"Config": config_name,
              "RepoTags": [spec["name"]] if spec.get("name") else [],
              "Layers": spec.get("manifest_layers", names)}]
 with tarfile.open(sys.argv[1], "w") as tf:
@@ -56,7 +61,10 @@ with tarfile.open(sys.argv[1], "w") as tf:
         tf.addfile(t, io.BytesIO(data))
     for n, l in zip(names, layers):
         member(n, l)
-    member(sha(cfg) + ".json", cfg)
+        if blobs:
+            add(tf, {"path": sha(l) + "/layer.tar", "type": "symlink",
+                     "link": "../blobs/sha256/" + sha(l)})
+    member(config_name, cfg)
     for e in spec.get("extra", []):
         add(tf, e)
     member("manifest.json", json.dumps(manifest).encode())
