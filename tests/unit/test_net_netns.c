@@ -131,8 +131,17 @@ static void test_two_containers_and_published_port(void **state)
 	/* a server in a's netns, reached through the published port on 127.0.0.1 */
 	assert_int_equal(
 	    sh("mkdir -p %s/www && echo hello-from-a > %s/www/index.html", tmpdir, tmpdir), 0);
-	assert_int_equal(
-	    sh("nsenter -t %d -n busybox httpd -p 8080 -h %s/www && sleep 0.2", a, tmpdir), 0);
+	/* in the foreground, so it is this test's child and goes with it */
+	char nspid[16], www[64];
+	snprintf(nspid, sizeof(nspid), "%d", a);
+	snprintf(www, sizeof(www), "%s/www", tmpdir);
+	pid_t httpd = fork();
+	if (httpd == 0) {
+		execlp("nsenter", "nsenter", "-t", nspid, "-n", "busybox", "httpd", "-f", "-p",
+		       "8080", "-h", www, (char *)NULL);
+		_exit(127);
+	}
+	usleep(200000);
 	assert_int_equal(ia.ports.n, 1);
 	assert_true(ia.ports.v[0].host_port > 0);
 	assert_int_equal(
@@ -147,6 +156,7 @@ static void test_two_containers_and_published_port(void **state)
 	assert_int_equal(sh("nft list table ip gocker | grep -q 'gocker ctr aaaaaaaa11112222'"), 0);
 	assert_int_equal(sh("ip link show vethaaaaaaaa | grep -q 'master %s'", bridge), 0);
 
+	reap(httpd);
 	net_container_info_free(&ia);
 	net_container_info_free(&ib);
 	assert_int_equal(net_container_teardown("aaaaaaaa11112222", &err), 0);
