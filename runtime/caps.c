@@ -107,6 +107,12 @@ int rt_caps_compute(const struct rt_security *sec, uint64_t *mask, struct gk_err
 int rt_caps_apply(uint64_t mask, struct gk_err *err)
 {
 	int last = rt_caps_last();
+	/* A capability outside our own bounding set cannot be had (gocker itself
+	 * may run without some, e.g. CAP_SYS_RESOURCE): --privileged gets all
+	 * the others. */
+	for (int c = 0; c <= last; c++)
+		if ((mask & BIT(c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+			mask &= ~BIT(c);
 	/* The bounding set first: dropping needs CAP_SETPCAP, still effective here. */
 	for (int c = 0; c <= last; c++)
 		if (!(mask & BIT(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)

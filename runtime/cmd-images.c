@@ -9,6 +9,7 @@
 #include "runtime/reference.h"
 #include "runtime/store.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,21 +77,66 @@ static void fill_common(struct row *r, const struct rt_image_summary *s, int no_
 	r->digest = gk_strdup(at ? at + 1 : "<none>");
 }
 
-/* Docker's `images REPOSITORY[:TAG]` filter. */
-static int row_matches(const struct row *r, const char *filter)
+struct filters {
+	const char *repo;  /* `images REPOSITORY[:TAG]` */
+	int dangling;	   /* -f dangling=true|false; -1: either */
+	char **references; /* -f reference=PATTERN (fnmatch on repo:tag and repo) */
+};
+
+static int repo_matches(const struct row *r, const char *arg)
 {
-	if (!filter)
-		return 1;
 	struct rt_ref ref;
 	struct gk_err err;
-	if (rt_ref_parse(filter, &ref, &err) < 0)
+	if (rt_ref_parse(arg, &ref, &err) < 0)
 		return 0;
 	_cleanup_free_ char *repo = rt_ref_familiar_repository(&ref);
-	const char *slash = strrchr(filter, '/');
-	int has_tag = strchr(slash ? slash : filter, ':') != NULL;
+	const char *slash = strrchr(arg, '/');
+	int has_tag = strchr(slash ? slash : arg, ':') != NULL;
 	int ok = strcmp(repo, r->repo) == 0 && (!has_tag || strcmp(ref.tag, r->tag) == 0);
 	rt_ref_free(&ref);
 	return ok;
+}
+
+static int row_matches(const struct row *r, const struct filters *f)
+{
+	if (f->repo && !repo_matches(r, f->repo))
+		return 0;
+	int dangling = strcmp(r->repo, "<none>") == 0;
+	if (f->dangling >= 0 && dangling != f->dangling)
+		return 0;
+	if (f->references && f->references[0]) {
+		if (dangling)
+			return 0;
+		_cleanup_free_ char *full = gk_strdup_printf("%s:%s", r->repo, r->tag);
+		int any = 0;
+		for (char **p = f->references; *p && !any; p++)
+			any = fnmatch(*p, full, FNM_PATHNAME) == 0 ||
+			      fnmatch(*p, r->repo, FNM_PATHNAME) == 0;
+		if (!any)
+			return 0;
+	}
+	return 1;
+}
+
+static int add_filter(struct filters *f, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq)
+		return -1;
+	if (strncmp(arg, "dangling=", 9) == 0) {
+		if (strcmp(eq + 1, "true") == 0 || strcmp(eq + 1, "1") == 0)
+			f->dangling = 1;
+		else if (strcmp(eq + 1, "false") == 0 || strcmp(eq + 1, "0") == 0)
+			f->dangling = 0;
+		else
+			return -1;
+		return 0;
+	}
+	if (strncmp(arg, "reference=", 10) == 0) {
+		gk_strv_push(&f->references, eq + 1);
+		return 0;
+	}
+	return -1;
 }
 
 /* text/tabwriter with Docker's settings: minwidth 10, padding 3. */
@@ -212,16 +258,16 @@ static char *unescape_tabs(const char *s)
 
 static int images_exec(const struct gk_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-					     {"all", no_argument, NULL, 'a'},
-					     {"no-trunc", no_argument, NULL, 'T'},
-					     {"format", required_argument, NULL, 'F'},
-					     {"digests", no_argument, NULL, 'D'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},	  {"all", no_argument, NULL, 'a'},
+	    {"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'F'},
+	    {"digests", no_argument, NULL, 'D'},  {"filter", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0}};
 	int quiet = 0, no_trunc = 0, digests = 0, done = 0, c;
 	const char *format = NULL;
-	while ((c = gk_cmd_getopt(self, argc, argv, "qah", opts, &done)) != -1) {
+	struct filters flt = {.dangling = -1};
+	_cleanup_strv_ char **refs = NULL;
+	while ((c = gk_cmd_getopt(self, argc, argv, "qahf:", opts, &done)) != -1) {
 		if (done)
 			return c;
 		switch (c) {
@@ -237,13 +283,24 @@ static int images_exec(const struct gk_cmd *self, int argc, char **argv)
 		case 'D':
 			digests = 1;
 			break;
+		case 'f':
+			if (add_filter(&flt, optarg) < 0) {
+				gk_strv_free(flt.references);
+				return gk_cmd_usage_error(
+				    self,
+				    "invalid filter \"%s\" (dangling=true|false, "
+				    "reference=PATTERN)",
+				    optarg);
+			}
+			break;
 		default: /* -a: gocker keeps no intermediate images */
 			break;
 		}
 	}
 	if (argc - optind > 1)
 		return gk_cmd_usage_error(self, "requires at most 1 argument");
-	const char *filter = optind < argc ? argv[optind] : NULL;
+	refs = flt.references; /* freed on every return */
+	flt.repo = optind < argc ? argv[optind] : NULL;
 	struct gk_err err;
 	struct rt_store *store = NULL;
 	struct rt_image_summary *v = NULL;
@@ -279,16 +336,16 @@ static int images_exec(const struct gk_cmd *self, int argc, char **argv)
 	int rc = 0;
 	if (quiet) {
 		for (size_t i = 0; i < nrows; i++)
-			if (row_matches(&rows[i], filter))
+			if (row_matches(&rows[i], &flt))
 				printf("%s\n", rows[i].id);
 	} else if (format && strcmp(format, "json") == 0) {
 		for (size_t i = 0; i < nrows; i++)
-			if (row_matches(&rows[i], filter))
+			if (row_matches(&rows[i], &flt))
 				print_json(&rows[i]);
 	} else if (format && strcmp(format, "table") != 0) {
 		_cleanup_free_ char *tmpl = unescape_tabs(format);
 		for (size_t i = 0; i < nrows && rc == 0; i++) {
-			if (!row_matches(&rows[i], filter))
+			if (!row_matches(&rows[i], &flt))
 				continue;
 			const char *bad = NULL;
 			_cleanup_free_ char *line = expand(tmpl, &rows[i], &bad);
@@ -312,7 +369,7 @@ static int images_exec(const struct gk_cmd *self, int argc, char **argv)
 		}
 		m++;
 		for (size_t i = 0; i < nrows; i++) {
-			if (!row_matches(&rows[i], filter))
+			if (!row_matches(&rows[i], &flt))
 				continue;
 			struct row *r = &rows[i];
 			cells[m] = gk_malloc0(ncols * sizeof(char *));
@@ -340,6 +397,7 @@ static int images_exec(const struct gk_cmd *self, int argc, char **argv)
 #define IMAGES_HELP                                                                                \
 	"  -a, --all           show all images (gocker keeps no intermediate ones)\n"              \
 	"      --digests       show digests\n"                                                     \
+	"  -f, --filter F      dangling=true|false, reference=PATTERN (repeatable)\n"              \
 	"      --format FMT    \"json\", \"table\", or a template of {{.ID}}, {{.Repository}},\n"  \
 	"                      {{.Tag}}, {{.Digest}}, {{.CreatedSince}}, {{.CreatedAt}},\n"        \
 	"                      {{.Size}}\n"                                                        \

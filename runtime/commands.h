@@ -13,6 +13,8 @@ extern const struct gk_cmd gk_cmd_image_load;
 extern const struct gk_cmd gk_cmd_image_ls;
 extern const struct gk_cmd gk_cmd_image_rm;
 extern const struct gk_cmd gk_cmd_image_inspect;
+extern const struct gk_cmd gk_cmd_tag;
+extern const struct gk_cmd gk_cmd_image_tag;
 extern const struct gk_cmd gk_cmd_network_ls;
 extern const struct gk_cmd gk_cmd_network_prune;
 

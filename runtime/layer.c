@@ -146,8 +146,8 @@ static int open_decompressor(const char *blob_path, const char *what, struct arc
 	if (bad)
 		return gk_err_set(
 		    err, 0,
-		    "%s: unsupported compression (%s): layers must be plain tar, gzip "
-		    "or zstd",
+		    "%s: not a tar archive: unsupported compression (%s): layers must "
+		    "be plain tar, gzip or zstd",
 		    what, bad);
 	struct archive *raw = archive_read_new();
 	if (!raw)

@@ -151,7 +151,8 @@ static int read_members(struct loader *l, int fd)
 		goto out;
 	}
 	if (archive_read_open_fd(a, fd, 1 << 17) != ARCHIVE_OK) {
-		gk_err_set(l->err, 0, "%s: %s", l->what, archive_error_string(a));
+		gk_err_set(l->err, 0, "%s: not a tar archive (plain, gzip or zstd): %s", l->what,
+			   archive_error_string(a));
 		goto out;
 	}
 	struct archive_entry *e;

@@ -28,7 +28,8 @@ int rt_caps_compute(const struct rt_security *sec, uint64_t *mask, struct gk_err
  * the container, before switching user: a later setuid() to a non-root user
  * (without PR_SET_KEEPCAPS) makes the kernel clear permitted and effective,
  * which is exactly Docker's result for non-root users (CapEff 0, CapBnd =
- * mask). Switching user needs CAP_SETUID/CAP_SETGID in `mask`. */
+ * mask). Switching user needs CAP_SETUID/CAP_SETGID in `mask`. Capabilities
+ * outside the caller's own bounding set are left out (they cannot be had). */
 int rt_caps_apply(uint64_t mask, struct gk_err *err);
 /* The highest capability number the running kernel knows (cap_last_cap). */
 int rt_caps_last(void);

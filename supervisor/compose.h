@@ -249,8 +249,15 @@ struct sv_graph {
 	int *level;   /* level[i] for order[i]: 0 = no dependencies */
 	int n_levels;
 };
-/* Fails with "cycle found: a -> b -> a" or an unknown service. */
+/* Fails with "cycle found: a -> b -> a" or an unknown service.
+ * Start: levels 0, 1, ... in turn, the services of one level in parallel.
+ * Stop: the same levels in reverse (n_levels-1 down to 0). */
 int sv_graph_build(const struct sv_project *p, struct sv_graph *g, struct gk_err *err);
 void sv_graph_free(struct sv_graph *g);
+/* The services of one level: order[*first .. *first + return value). */
+size_t sv_graph_level(const struct sv_graph *g, int level, size_t *first);
+/* The services that depend on `name` directly (NULL-terminated, sorted; free
+ * with gk_strv_free): what `restart: true` restarts after `name` restarts. */
+char **sv_graph_dependents(const struct sv_project *p, const char *name);
 
 #endif

@@ -103,3 +103,24 @@ void sv_graph_free(struct sv_graph *g)
 	free(g->level);
 	memset(g, 0, sizeof(*g));
 }
+
+size_t sv_graph_level(const struct sv_graph *g, int level, size_t *first)
+{
+	size_t i = 0, n = 0;
+	while (i < g->n && g->level[i] < level)
+		i++;
+	*first = i;
+	while (i + n < g->n && g->level[i + n] == level)
+		n++;
+	return n;
+}
+
+char **sv_graph_dependents(const struct sv_project *p, const char *name)
+{
+	char **v = gk_malloc0(sizeof(char *));
+	for (size_t i = 0; i < p->n_services; i++) /* services are sorted by name */
+		for (size_t d = 0; d < p->services[i].n_depends_on; d++)
+			if (!strcmp(p->services[i].depends_on[d].service, name))
+				gk_strv_push(&v, p->services[i].name);
+	return v;
+}

@@ -472,22 +472,53 @@ void sv_mount_clear(struct sv_mount *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Lexical clean of an absolute path, as Go's filepath.Clean: no "." or ".."
+ * components, no repeated or trailing '/'. */
+static char *clean_path(const char *path)
+{
+	size_t len = strlen(path);
+	char *out = gk_malloc0(len + 2);
+	size_t n = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t l = (size_t)(e - p);
+		if (l == 0 || (l == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (l == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--; /* the '/' before the dropped component */
+		} else {
+			out[n++] = '/';
+			memcpy(out + n, p, l);
+			n += l;
+		}
+		p = e;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return out;
+}
+
 static char *resolve_path(const char *workdir, const char *home, const char *src)
 {
+	_cleanup_free_ char *joined = NULL;
 	if (src[0] == '~' && (src[1] == '/' || !src[1])) {
 		if (!home)
 			home = getenv("HOME");
-		return gk_strdup_printf("%s%s", home ? home : "", src + 1);
+		joined = gk_strdup_printf("%s/%s", home ? home : "", src + 1);
+	} else if (src[0] == '/') {
+		joined = gk_strdup(src);
+	} else {
+		joined = gk_strdup_printf("%s/%s", workdir, src);
 	}
-	if (src[0] == '/')
-		return gk_strdup(src);
-	/* "./x" → workdir/x, "../x" kept relative to workdir */
-	const char *rest = src;
-	while (rest[0] == '.' && rest[1] == '/')
-		rest += 2;
-	if (!strcmp(rest, "."))
-		return gk_strdup(workdir);
-	return gk_strdup_printf("%s/%s", workdir, rest);
+	return clean_path(joined);
 }
 
 static int parse_volume_short(const char *spec, const char *workdir, const char *home,

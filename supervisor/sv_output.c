@@ -355,32 +355,69 @@ static const char **sorted_keys(json_object *o, int top, size_t *n)
 	return keys;
 }
 
-static json_object *sorted_copy(json_object *o, int top)
+static void text_add(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
-	if (json_object_is_type(o, json_type_object)) {
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = realloc(*buf, *cap);
+		if (!*buf)
+			abort();
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/* Pretty JSON as Go's json.MarshalIndent writes it (two spaces, "key": value,
+ * [] and {} when empty); scalars are json-c's own serialisation. */
+static void json_text(json_object *o, int top, int depth, char **buf, size_t *len, size_t *cap)
+{
+	static const char spaces[] =
+	    "                                                                ";
+	int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	size_t pad = (size_t)(depth + 1) * 2 > sizeof(spaces) - 1 ? sizeof(spaces) - 1
+								  : (size_t)(depth + 1) * 2;
+	if (json_object_is_type(o, json_type_object) && json_object_object_length(o) > 0) {
 		size_t n;
 		_cleanup_free_ const char **keys = sorted_keys(o, top, &n);
-		json_object *c = json_object_new_object();
-		for (size_t i = 0; i < n; i++)
-			json_object_object_add(c, keys[i],
-					       sorted_copy(json_object_object_get(o, keys[i]), 0));
-		return c;
+		text_add(buf, len, cap, "{\n", 2);
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_json_ json_object *k = json_object_new_string(keys[i]);
+			const char *ks = json_object_to_json_string_ext(k, flags);
+			text_add(buf, len, cap, spaces, pad);
+			text_add(buf, len, cap, ks, strlen(ks));
+			text_add(buf, len, cap, ": ", 2);
+			json_text(json_object_object_get(o, keys[i]), 0, depth + 1, buf, len, cap);
+			text_add(buf, len, cap, i + 1 < n ? ",\n" : "\n", i + 1 < n ? 2 : 1);
+		}
+		text_add(buf, len, cap, spaces, pad - 2);
+		text_add(buf, len, cap, "}", 1);
+	} else if (json_object_is_type(o, json_type_array) && json_object_array_length(o) > 0) {
+		size_t n = json_object_array_length(o);
+		text_add(buf, len, cap, "[\n", 2);
+		for (size_t i = 0; i < n; i++) {
+			text_add(buf, len, cap, spaces, pad);
+			json_text(json_object_array_get_idx(o, i), 0, depth + 1, buf, len, cap);
+			text_add(buf, len, cap, i + 1 < n ? ",\n" : "\n", i + 1 < n ? 2 : 1);
+		}
+		text_add(buf, len, cap, spaces, pad - 2);
+		text_add(buf, len, cap, "]", 1);
+	} else {
+		const char *t = json_object_is_type(o, json_type_object) ? "{}"
+				: json_object_is_type(o, json_type_array)
+				    ? "[]"
+				    : json_object_to_json_string_ext(o, flags);
+		text_add(buf, len, cap, t, strlen(t));
 	}
-	if (json_object_is_type(o, json_type_array)) {
-		json_object *c = json_object_new_array();
-		for (size_t i = 0; i < json_object_array_length(o); i++)
-			json_object_array_add(c, sorted_copy(json_object_array_get_idx(o, i), 0));
-		return c;
-	}
-	return o ? json_object_get(o) : NULL;
 }
 
 char *sv_json_to_text(json_object *doc)
 {
-	_cleanup_json_ json_object *s = sorted_copy(doc, 1);
-	const char *t = json_object_to_json_string_ext(
-	    s, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-	return gk_strdup_printf("%s\n", t);
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	json_text(doc, 1, 0, &buf, &len, &cap);
+	text_add(&buf, &len, &cap, "\n", 1);
+	return buf;
 }
 
 /* ---- YAML ---- */

@@ -884,9 +884,18 @@ static int load(const struct sv_load_opts *o, struct sv_project *p, struct gk_er
 	p->files = gk_malloc0(sizeof(char *));
 	p->no_interpolate = o->no_interpolate;
 	env_from_strv(&host, o->environ ? o->environ : environ);
+	const char *compose_file = sv_env_get(&host, "COMPOSE_FILE");
 	if (o->files && o->files[0]) {
 		for (size_t i = 0; o->files[i]; i++)
 			gk_strv_push(&p->files, o->files[i]);
+	} else if (compose_file && *compose_file && !o->buffers) {
+		/* COMPOSE_FILE=a.yml:b.yml (COMPOSE_PATH_SEPARATOR changes the ':') */
+		const char *sep = sv_env_get(&host, "COMPOSE_PATH_SEPARATOR");
+		_cleanup_free_ char *copy = gk_strdup(compose_file);
+		char *save = NULL;
+		for (char *t = strtok_r(copy, sep && *sep ? sep : ":", &save); t;
+		     t = strtok_r(NULL, sep && *sep ? sep : ":", &save))
+			gk_strv_push(&p->files, t);
 	} else if (find_default_file(o->project_dir, &p->files, err) < 0) {
 		goto out;
 	}

@@ -91,6 +91,14 @@ check_example() { # NAME
 	[[ "$output" == *'warning: The "NOPE" variable is not set. Defaulting to a blank string.'* ]]
 }
 
+@test "config: COMPOSE_FILE names the files to merge" {
+	printf 'services:\n  web:\n    image: busybox\n' >"$TMP/a.yml"
+	printf 'services:\n  web:\n    image: busybox:1.36\n' >"$TMP/b.yml"
+	run env -i PATH=/usr/bin:/bin COMPOSE_FILE="$TMP/a.yml:$TMP/b.yml" "$BIN" -p cf config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"image: busybox:1.36"* ]]
+}
+
 @test "config: no compose file" {
 	run env -i PATH=/usr/bin:/bin sh -c "cd '$TMP' && '$BIN' config"
 	[ "$status" -eq 125 ]

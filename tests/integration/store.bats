@@ -310,6 +310,45 @@ shared_images() {
 	[ "$output" = "Loaded image: app:1" ]
 }
 
+@test "tag adds names; rmi by id refuses names in several repositories without -f" {
+	shared_images
+	"$G" load -i "$TMP/a.tar"
+	"$G" tag a:1 a:latest
+	"$G" image tag a 127.0.0.1:5000/x/a:v2
+	run "$G" images --format '{{.Repository}}:{{.Tag}}'
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "$output" == *"127.0.0.1:5000/x/a:v2"* ]]
+	run "$G" tag a:1 'b@sha256:0000000000000000000000000000000000000000000000000000000000000000'
+	[ "$status" -eq 125 ]
+	run "$G" tag nosuch x:1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such image: nosuch"* ]]
+	id="$("$G" images -q a:1)"
+	run "$G" rmi "$id"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"image is referenced in multiple repositories"* ]]
+	run "$G" rmi -f "$id"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^Untagged: ' <<<"$output")" -eq 3 ]
+	[ -z "$("$G" images -q)" ]
+}
+
+@test "images --filter dangling and reference" {
+	shared_images
+	"$G" load -i "$TMP/a.tar"
+	"$G" load -i "$TMP/b.tar"
+	mkimage "$TMP/u.tar" '{"name":null,"layers":[[{"path":"x","data":"x\n"}]]}'
+	"$G" load -i "$TMP/u.tar"
+	run "$G" images -q -f dangling=true
+	[ "${#lines[@]}" -eq 1 ]
+	run "$G" images --format '{{.Repository}}' --filter dangling=false
+	[ "${#lines[@]}" -eq 2 ]
+	run "$G" images --format '{{.Repository}}:{{.Tag}}' -f 'reference=a*'
+	[ "$output" = "a:1" ]
+	run "$G" images -f bogus=1
+	[ "$status" -eq 125 ]
+}
+
 @test "an untagged image loads by id and lists as <none>" {
 	mkimage "$TMP/u.tar" '{"name":null,"layers":[[{"path":"x","data":"x\n"}]]}'
 	run "$G" load -i "$TMP/u.tar"

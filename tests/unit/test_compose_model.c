@@ -111,6 +111,13 @@ static void test_volumes(void **state)
 	assert_int_equal(s->volumes[4].type, SV_MOUNT_VOLUME);
 	assert_string_equal(s->volumes[4].source, "");
 	assert_true(s->volumes[5].read_only);
+	/* "../up" is cleaned: the parent of the project directory, then up */
+	char *parent = gk_strdup(p->workdir);
+	*strrchr(parent, '/') = '\0';
+	char *want_up = gk_strdup_printf("%s/up", parent);
+	assert_string_equal(s->volumes[5].source, want_up);
+	free(parent);
+	free(want_up);
 	assert_true(s->volumes[6].read_only);
 	assert_true(s->volumes[6].create_host_path);
 	assert_int_equal(s->volumes[8].type, SV_MOUNT_TMPFS);

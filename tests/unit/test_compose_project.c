@@ -173,6 +173,18 @@ static void test_graph(void **state)
 		assert_int_equal(g.level[i], levels[i]);
 	}
 	assert_int_equal(g.n_levels, 3);
+	size_t first, n = sv_graph_level(&g, 1, &first);
+	assert_int_equal(first, 2);
+	assert_int_equal(n, 2);
+	n = sv_graph_level(&g, 2, &first);
+	assert_int_equal(first, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(sv_graph_level(&g, 3, &first), 0);
+	char **deps = sv_graph_dependents(p, "db");
+	assert_string_equal(deps[0], "api");
+	assert_string_equal(deps[1], "worker");
+	assert_null(deps[2]);
+	gk_strv_free(deps);
 	sv_graph_free(&g);
 	sv_project_free(p);
 }
