@@ -17,5 +17,13 @@ extern const struct gk_cmd gk_cmd_tag;
 extern const struct gk_cmd gk_cmd_image_tag;
 extern const struct gk_cmd gk_cmd_network_ls;
 extern const struct gk_cmd gk_cmd_network_prune;
+extern const struct gk_cmd gk_cmd_run;
+extern const struct gk_cmd gk_cmd_ps;
+extern const struct gk_cmd gk_cmd_rm;
+extern const struct gk_cmd gk_cmd_inspect;
+extern const struct gk_cmd gk_cmd_logs;
+extern const struct gk_cmd gk_cmd_stop;
+extern const struct gk_cmd gk_cmd_kill;
+extern const struct gk_cmd gk_cmd_exec;
 
 #endif

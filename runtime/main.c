@@ -14,6 +14,14 @@
 /* One line per command; keep in the order `gocker --help` lists them. */
 /* clang-format off */
 static const struct gk_cmd *const commands[] = {
+	&gk_cmd_run,
+	&gk_cmd_ps,
+	&gk_cmd_exec,
+	&gk_cmd_logs,
+	&gk_cmd_stop,
+	&gk_cmd_kill,
+	&gk_cmd_rm,
+	&gk_cmd_inspect,
 	&gk_cmd_images,
 	&gk_cmd_load,
 	&gk_cmd_pull,

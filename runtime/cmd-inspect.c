@@ -1,0 +1,184 @@
+/* gocker inspect: containers as Docker's inspect JSON; anything that is not a
+ * container is looked up as an image (gocker image inspect). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/cmd.h"
+#include "common/json.h"
+#include "runtime/commands.h"
+#include "runtime/ctrstate.h"
+
+/* {{.A.B}} prints strings raw and anything else as JSON; {{json .A}} as JSON. */
+static int render(const char *tmpl, json_object *obj, struct gk_err *err)
+{
+	const char *p = tmpl;
+	while (*p) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			putchar('\n');
+			p += 2;
+			continue;
+		}
+		if (p[0] == '\\' && p[1] == 't') {
+			putchar('\t');
+			p += 2;
+			continue;
+		}
+		if (strncmp(p, "{{", 2) != 0) {
+			putchar(*p++);
+			continue;
+		}
+		const char *close = strstr(p, "}}");
+		if (!close)
+			return gk_err_set(err, EINVAL, "template: unclosed action in \"%s\"", tmpl);
+		_cleanup_free_ char *act = strndup(p + 2, (size_t)(close - p - 2));
+		char *a = act;
+		while (*a == ' ')
+			a++;
+		char *e = a + strlen(a);
+		while (e > a && e[-1] == ' ')
+			*--e = '\0';
+		int as_json = 0;
+		if (strncmp(a, "json ", 5) == 0) {
+			as_json = 1;
+			a += 5;
+			while (*a == ' ')
+				a++;
+		}
+		if (*a != '.')
+			return gk_err_set(err, EINVAL, "template: unsupported action \"{{%s}}\"",
+					  act);
+		json_object *v = obj;
+		char *save = NULL;
+		for (char *k = strtok_r(a + 1, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+			v = json_object_is_type(v, json_type_object) ? json_object_object_get(v, k)
+								     : NULL;
+		if (*(a + 1) == '\0')
+			v = obj;
+		if (!as_json && v && json_object_is_type(v, json_type_string))
+			fputs(json_object_get_string(v), stdout);
+		else if (!v)
+			fputs(as_json ? "null" : "<no value>", stdout);
+		else
+			fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE),
+			      stdout);
+		p = close + 2;
+	}
+	putchar('\n');
+	return 0;
+}
+
+static json_object *copy(json_object *o)
+{
+	json_object *out = NULL;
+	if (o)
+		json_object_deep_copy(o, &out, NULL);
+	return out;
+}
+
+static json_object *container_json(const char *id, struct gk_err *err)
+{
+	_cleanup_json_ json_object *cfg = NULL;
+	struct rt_ctr_state st;
+	if (rt_ctr_config_read(id, &cfg, err) < 0 || rt_ctr_state_read(id, &st, err) < 0)
+		return NULL;
+	rt_ctr_state_refresh(&st);
+	json_object *o = json_object_new_object();
+	static const char *const top[] = {"Id", "Created", "Path", "Args"};
+	for (size_t i = 0; i < 4; i++)
+		json_object_object_add(o, top[i], copy(json_object_object_get(cfg, top[i])));
+	int running = !strcmp(st.status, "running");
+	json_object *s = json_object_new_object();
+	json_object_object_add(s, "Status", json_object_new_string(st.status));
+	json_object_object_add(s, "Running", json_object_new_boolean(running));
+	json_object_object_add(s, "Paused", json_object_new_boolean(0));
+	json_object_object_add(s, "Restarting", json_object_new_boolean(0));
+	json_object_object_add(s, "OOMKilled", json_object_new_boolean(st.oom_killed));
+	json_object_object_add(s, "Dead", json_object_new_boolean(0));
+	json_object_object_add(s, "Pid", json_object_new_int(running ? st.pid : 0));
+	json_object_object_add(s, "ExitCode", json_object_new_int(st.exit_code));
+	json_object_object_add(s, "Error", json_object_new_string(st.error));
+	json_object_object_add(
+	    s, "StartedAt",
+	    json_object_new_string(st.started_at[0] ? st.started_at : "0001-01-01T00:00:00Z"));
+	json_object_object_add(
+	    s, "FinishedAt",
+	    json_object_new_string(st.finished_at[0] ? st.finished_at : "0001-01-01T00:00:00Z"));
+	json_object_object_add(o, "State", s);
+	json_object_object_add(o, "Image", copy(json_object_object_get(cfg, "Image")));
+	json_object_object_add(o, "Name", copy(json_object_object_get(cfg, "Name")));
+	json_object_object_add(o, "RestartCount", json_object_new_int(0));
+	json_object_object_add(o, "Driver", json_object_new_string("overlay"));
+	json_object_object_add(o, "HostConfig", copy(json_object_object_get(cfg, "HostConfig")));
+	json_object_object_add(o, "Mounts", copy(json_object_object_get(cfg, "Mounts")));
+	json_object_object_add(o, "Config", copy(json_object_object_get(cfg, "Config")));
+	json_object *ns = copy(json_object_object_get(cfg, "NetworkSettings"));
+	json_object_object_add(o, "NetworkSettings", ns ? ns : json_object_new_object());
+	return o;
+}
+
+static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"type", required_argument, NULL, 'T'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *format = NULL, *type = NULL;
+	int done = 0, c;
+	while ((c = gk_cmd_getopt(self, argc, argv, "f:h", opts, &done)) != -1) {
+		if (done)
+			return c;
+		if (c == 'f')
+			format = optarg;
+		else if (c == 'T')
+			type = optarg;
+		else
+			return GK_EXIT_FAILURE;
+	}
+	if (optind >= argc)
+		return gk_cmd_usage_error(self, "requires at least 1 argument");
+	char id[65];
+	struct gk_err err = {0};
+	if ((type && !strcmp(type, "image")) ||
+	    (!(type && !strcmp(type, "container")) && rt_ctr_resolve(argv[optind], id, &err) < 0)) {
+		/* Not a container: Docker's inspect falls back to images. */
+		optind = 0;
+		return gk_cmd_image_inspect.exec(&gk_cmd_image_inspect, argc, argv);
+	}
+	_cleanup_json_ json_object *arr = json_object_new_array();
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		json_object *o;
+		if (rt_ctr_resolve(argv[i], id, &err) < 0 || !(o = container_json(id, &err))) {
+			fprintf(stderr, "Error: No such object: %s\n", argv[i]);
+			rc = 1;
+			continue;
+		}
+		json_object_array_add(arr, o);
+	}
+	if (format) {
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			if (render(format, json_object_array_get_idx(arr, i), &err) < 0) {
+				fprintf(stderr, "gocker: %s\n", err.msg);
+				return 1;
+			}
+		return rc;
+	}
+	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	return rc;
+}
+
+const struct gk_cmd gk_cmd_inspect = {
+    .name = "inspect",
+    .usage = "[OPTIONS] NAME|ID [NAME|ID...]",
+    .summary = "Return low-level information on containers or images",
+    .help = "Options:\n"
+	    "  -f, --format TEMPLATE   {{.State.Status}}, {{json .Config}} ...\n"
+	    "      --type TYPE         container or image\n",
+    .exec = inspect_exec,
+};

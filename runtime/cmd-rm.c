@@ -1,0 +1,51 @@
+/* gocker rm: remove containers (and with -f, running ones). */
+#include <stdio.h>
+
+#include "common/cmd.h"
+#include "common/log.h"
+#include "runtime/commands.h"
+#include "runtime/ctrstate.h"
+#include "runtime/lifecycle.h"
+
+static int rm_exec(const struct gk_cmd *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {"volumes", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int done = 0, c, force = 0;
+	while ((c = gk_cmd_getopt(self, argc, argv, "+fvh", opts, &done)) != -1) {
+		if (done)
+			return c;
+		if (c == 'f')
+			force = 1;
+		else if (c != 'v')
+			return GK_EXIT_FAILURE;
+	}
+	if (optind >= argc)
+		return gk_cmd_usage_error(self, "requires at least 1 argument");
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		struct gk_err err = {0};
+		char id[65];
+		if (rt_ctr_resolve(argv[i], id, &err) < 0 || rt_ctr_remove(id, force, &err) < 0) {
+			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			rc = 1;
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return rc;
+}
+
+const struct gk_cmd gk_cmd_rm = {
+    .name = "rm",
+    .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+    .summary = "Remove one or more containers",
+    .help = "Options:\n"
+	    "  -f, --force     kill and remove a running container\n"
+	    "  -v, --volumes   accepted for Docker compatibility (named volumes are kept)\n",
+    .exec = rm_exec,
+};

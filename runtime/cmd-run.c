@@ -1,0 +1,940 @@
+/* gocker run: create a container from an image and run a command in it,
+ * in the foreground (gocker is the container's parent) or detached (-d: a
+ * small monitor process is). */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/cmd.h"
+#include "common/digest.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/lock.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "common/units.h"
+#include "runtime/attach.h"
+#include "runtime/commands.h"
+#include "runtime/container.h"
+#include "runtime/ctrstate.h"
+#include "runtime/lifecycle.h"
+#include "runtime/monitor.h"
+#include "runtime/store.h"
+
+struct run_opts {
+	const char *name;
+	int rm, detach, interactive, tty, readonly, init, privileged;
+	char **env; /* -e as given */
+	char **env_files;
+	const char *workdir;
+	const char *user;
+	const char *hostname;
+	const char *entrypoint; /* NULL: image's; "": none */
+	char **volumes;
+	char **tmpfs;
+	const char *network;
+	char **cap_add, **cap_drop;
+	struct rt_limits limits;
+	int64_t mem_mb, swap_mb; /* Gocker's spellings, -1 when not given */
+};
+
+static void opts_free(struct run_opts *o)
+{
+	gk_strv_free(o->env);
+	gk_strv_free(o->env_files);
+	gk_strv_free(o->volumes);
+	gk_strv_free(o->tmpfs);
+	gk_strv_free(o->cap_add);
+	gk_strv_free(o->cap_drop);
+}
+
+/* ---- option values ---- */
+
+static int parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_limits(struct run_opts *o, const char *mem, const char *memswap, const char *cpus,
+			const char *pids, struct gk_err *err)
+{
+	struct rt_limits *l = &o->limits;
+	if (mem && gk_parse_bytes(mem, &l->memory, err) < 0)
+		return gk_err_wrap(err, "invalid argument \"%s\" for \"-m, --memory\" flag", mem);
+	if (o->mem_mb >= 0)
+		l->memory = o->mem_mb * 1048576;
+	if (l->memory && l->memory < 6 * 1048576)
+		return gk_err_set(err, 0, "Minimum memory limit allowed is 6MB");
+	if (memswap) {
+		if (!strcmp(memswap, "-1"))
+			l->memory_swap = -1;
+		else if (gk_parse_bytes(memswap, &l->memory_swap, err) < 0)
+			return gk_err_wrap(
+			    err, "invalid argument \"%s\" for \"--memory-swap\" flag", memswap);
+	}
+	if (o->swap_mb >= 0) {
+		if (!l->memory)
+			return gk_err_set(err, 0,
+					  "--swap needs --mem: the swap limit is on top of "
+					  "the memory limit");
+		l->memory_swap = l->memory + o->swap_mb * 1048576;
+	}
+	if (l->memory_swap > 0) {
+		if (!l->memory)
+			return gk_err_set(err, 0,
+					  "You should always set the Memory limit when using "
+					  "Memoryswap limit");
+		if (l->memory_swap < l->memory)
+			return gk_err_set(err, 0,
+					  "Minimum memoryswap limit should be larger than "
+					  "memory limit, see usage");
+	}
+	if (cpus) {
+		char *end;
+		errno = 0;
+		double c = strtod(cpus, &end);
+		if (errno || end == cpus || *end || !isfinite(c))
+			return gk_err_set(err, 0, "invalid argument \"%s\" for \"--cpus\" flag",
+					  cpus);
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		if (c < 0.01 || c > (double)ncpu)
+			return gk_err_set(
+			    err, 0,
+			    "Range of CPUs is from 0.01 to %ld.00, as there are only %ld "
+			    "CPUs available",
+			    ncpu, ncpu);
+		l->nano_cpus = (int64_t)llround(c * 1e9);
+	}
+	if (pids) {
+		if (parse_int(pids, &l->pids) < 0 || l->pids < -1)
+			return gk_err_set(
+			    err, 0, "invalid argument \"%s\" for \"--pids-limit\" flag", pids);
+	}
+	return 0;
+}
+
+static int env_key_len(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	return eq ? (int)(eq - kv) : (int)strlen(kv);
+}
+
+/* Set KEY=VAL in env, replacing an existing KEY. */
+static void env_set(char ***env, const char *kv)
+{
+	int kl = env_key_len(kv);
+	for (size_t i = 0; *env && (*env)[i]; i++) {
+		if (env_key_len((*env)[i]) == kl && !strncmp((*env)[i], kv, (size_t)kl)) {
+			free((*env)[i]);
+			(*env)[i] = gk_strdup(kv);
+			return;
+		}
+	}
+	gk_strv_push(env, kv);
+}
+
+/* "KEY=VAL" as is; "KEY" takes the value from gocker's environment. */
+static int env_add_arg(char ***env, const char *arg, struct gk_err *err)
+{
+	if (!*arg || *arg == '=')
+		return gk_err_set(err, 0, "invalid environment variable: %s", arg);
+	if (strchr(arg, '=')) {
+		env_set(env, arg);
+		return 0;
+	}
+	const char *v = getenv(arg);
+	if (v) {
+		_cleanup_free_ char *kv = gk_strdup_printf("%s=%s", arg, v);
+		env_set(env, kv);
+	}
+	return 0;
+}
+
+static int env_add_file(char ***env, const char *path, struct gk_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	if (gk_read_file(path, 1 << 20, &buf, &len, err) < 0)
+		return gk_err_wrap(err, "open env file");
+	char *save = NULL;
+	int lineno = 0;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		if (env_add_arg(env, line, err) < 0)
+			return gk_err_wrap(err, "%s:%d", path, lineno);
+	}
+	return 0;
+}
+
+/* ---- the container's spec and config.json ---- */
+
+struct run_plan {
+	char id[RT_ID_LEN + 1];
+	char *name;
+	char *image_ref; /* as the user named it */
+	struct rt_image image;
+	char **argv, **env, **entrypoint, **cmd;
+	char *cwd, *user, *hostname, *stop_signal;
+	struct rt_mount *mounts;
+	size_t n_mounts;
+	char *state_dir;
+	enum rt_network_mode network;
+};
+
+static void plan_free(struct run_plan *p)
+{
+	free(p->name);
+	free(p->image_ref);
+	rt_image_free(&p->image);
+	gk_strv_free(p->argv);
+	gk_strv_free(p->env);
+	gk_strv_free(p->entrypoint);
+	gk_strv_free(p->cmd);
+	free(p->cwd);
+	free(p->user);
+	free(p->hostname);
+	free(p->stop_signal);
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		free(p->mounts[i].source);
+		free(p->mounts[i].target);
+		free(p->mounts[i].options);
+		free(p->mounts[i].volume);
+	}
+	free(p->mounts);
+	free(p->state_dir);
+}
+
+static void push_mount(struct run_plan *p, struct rt_mount m)
+{
+	p->mounts = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*p->mounts));
+	p->mounts[p->n_mounts++] = m;
+}
+
+/* -v HOST:CTR[:ro|rw]; a HOST without '/' is a named volume under
+ * $GOCKER_ROOT/volumes/NAME/_data. */
+static int parse_volume(struct run_plan *p, const char *arg, struct gk_err *err)
+{
+	_cleanup_free_ char *copy = gk_strdup(arg);
+	char *parts[4] = {0};
+	size_t n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ":", &save); t && n < 4; t = strtok_r(NULL, ":", &save))
+		parts[n++] = t;
+	if (n < 2 || n > 3)
+		return gk_err_set(err, 0, "invalid volume specification: '%s'", arg);
+	int ro = 0;
+	if (n == 3) {
+		if (!strcmp(parts[2], "ro"))
+			ro = 1;
+		else if (strcmp(parts[2], "rw") != 0)
+			return gk_err_set(err, 0, "invalid mode: %s", parts[2]);
+	}
+	if (parts[1][0] != '/')
+		return gk_err_set(err, 0,
+				  "invalid volume specification: '%s': mount path must be "
+				  "absolute",
+				  arg);
+	struct rt_mount m = {.target = gk_strdup(parts[1]), .readonly = ro};
+	if (parts[0][0] == '/') {
+		m.source = gk_strdup(parts[0]);
+	} else {
+		m.source = gk_strdup_printf("%s/volumes/%s/_data", gk_root_dir(), parts[0]);
+		m.volume = gk_strdup(parts[0]);
+	}
+	push_mount(p, m);
+	return 0;
+}
+
+static int parse_tmpfs(struct run_plan *p, const char *arg, struct gk_err *err)
+{
+	const char *colon = strchr(arg, ':');
+	_cleanup_free_ char *target = colon ? strndup(arg, (size_t)(colon - arg)) : gk_strdup(arg);
+	if (target[0] != '/')
+		return gk_err_set(err, 0, "invalid tmpfs mount %s: path must be absolute", arg);
+	struct rt_mount m = {.target = gk_steal_ptr(target), .tmpfs = 1};
+	m.options = gk_strdup(colon ? colon + 1 : "");
+	if (strstr(m.options, "ro") == m.options && (m.options[2] == ',' || !m.options[2]))
+		m.readonly = 1;
+	push_mount(p, m);
+	return 0;
+}
+
+static int plan_build(struct run_plan *p, const struct run_opts *o, const char *image,
+		      char **cmd_args, struct gk_err *err)
+{
+	p->image_ref = gk_strdup(image);
+	struct rt_store *store = NULL;
+	if (rt_store_open(NULL, &store, err) < 0)
+		return -1;
+	int rc = rt_image_resolve(store, image, &p->image, err);
+	rt_store_close(store);
+	if (rc < 0)
+		return gk_err_wrap(err, "Unable to find image '%s' locally", image);
+	json_object *cc = gk_json_obj(p->image.config, "config");
+	/* Entrypoint + Cmd, as Docker combines them. */
+	if (o->entrypoint)
+		p->entrypoint = o->entrypoint[0]
+				    ? gk_strv_dup((char *[]){(char *)o->entrypoint, NULL})
+				    : gk_malloc0(sizeof(char *));
+	else
+		p->entrypoint = gk_json_strv(gk_json_array(cc, "Entrypoint"));
+	if (cmd_args && cmd_args[0])
+		p->cmd = gk_strv_dup(cmd_args);
+	else if (o->entrypoint)
+		p->cmd = gk_malloc0(sizeof(char *)); /* --entrypoint resets the image's Cmd */
+	else
+		p->cmd = gk_json_strv(gk_json_array(cc, "Cmd"));
+	p->argv = gk_strv_dup(p->entrypoint);
+	for (size_t i = 0; p->cmd[i]; i++)
+		gk_strv_push(&p->argv, p->cmd[i]);
+	if (!p->argv[0])
+		return gk_err_set(err, 0, "no command specified");
+	/* Environment: image, then HOSTNAME, then -e and --env-file. */
+	p->hostname = o->hostname ? gk_strdup(o->hostname) : gk_strdup_printf("%.12s", p->id);
+	p->env = gk_json_strv(gk_json_array(cc, "Env"));
+	{
+		_cleanup_free_ char *h = gk_strdup_printf("HOSTNAME=%s", p->hostname);
+		env_set(&p->env, h);
+	}
+	if (o->tty)
+		env_set(&p->env, "TERM=xterm");
+	for (size_t i = 0; o->env_files && o->env_files[i]; i++)
+		if (env_add_file(&p->env, o->env_files[i], err) < 0)
+			return -1;
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (env_add_arg(&p->env, o->env[i], err) < 0)
+			return -1;
+	const char *wd = o->workdir ? o->workdir : gk_json_str(cc, "WorkingDir");
+	p->cwd = gk_strdup(wd && *wd ? wd : "/");
+	const char *user = o->user ? o->user : gk_json_str(cc, "User");
+	p->user = gk_strdup(user ? user : "");
+	const char *ss = gk_json_str(cc, "StopSignal");
+	p->stop_signal = gk_strdup(ss ? ss : "SIGTERM");
+	for (size_t i = 0; o->volumes && o->volumes[i]; i++)
+		if (parse_volume(p, o->volumes[i], err) < 0)
+			return -1;
+	for (size_t i = 0; o->tmpfs && o->tmpfs[i]; i++)
+		if (parse_tmpfs(p, o->tmpfs[i], err) < 0)
+			return -1;
+	if (!strcmp(o->network, "none"))
+		p->network = RT_NET_NONE;
+	else if (!strcmp(o->network, "host"))
+		p->network = RT_NET_HOST;
+	else
+		return gk_err_set(err, 0, "network %s not found", o->network);
+	p->state_dir = rt_ctr_dir(p->id);
+	return 0;
+}
+
+static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct run_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->id, p->id, sizeof(s->id));
+	s->state_dir = p->state_dir;
+	s->cgroup_root = RT_CGROUP_ROOT;
+	s->layer_dirs = p->image.layer_dirs;
+	s->argv = p->argv;
+	s->env = p->env;
+	s->cwd = p->cwd;
+	s->user = p->user;
+	s->hostname = p->hostname;
+	s->mounts = p->mounts;
+	s->n_mounts = p->n_mounts;
+	s->readonly_root = o->readonly;
+	s->init = o->init;
+	s->network = p->network;
+	s->limits = o->limits;
+	s->security.cap_add = o->cap_add;
+	s->security.cap_drop = o->cap_drop;
+	s->security.privileged = o->privileged;
+	s->stdio_fds[0] = o->interactive ? 0 : -1;
+	s->stdio_fds[1] = 1;
+	s->stdio_fds[2] = 2;
+	if (o->tty)
+		s->stdio = RT_STDIO_TTY;
+	else if (o->detach)
+		s->stdio = RT_STDIO_PIPE;
+	else
+		s->stdio = RT_STDIO_INHERIT;
+}
+
+static json_object *mounts_json(const struct run_plan *p)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		const struct rt_mount *m = &p->mounts[i];
+		if (m->tmpfs)
+			continue;
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "Type",
+				       json_object_new_string(m->volume ? "volume" : "bind"));
+		if (m->volume)
+			json_object_object_add(o, "Name", json_object_new_string(m->volume));
+		json_object_object_add(o, "Source", json_object_new_string(m->source));
+		json_object_object_add(o, "Destination", json_object_new_string(m->target));
+		json_object_object_add(o, "Mode", json_object_new_string(m->readonly ? "ro" : ""));
+		json_object_object_add(o, "RW", json_object_new_boolean(!m->readonly));
+		json_object_object_add(o, "Propagation", json_object_new_string("rprivate"));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *config_json(const struct run_plan *p, const struct run_opts *o)
+{
+	json_object *root = json_object_new_object();
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char created[64];
+	gk_format_time(&now, created, sizeof(created));
+	json_object_object_add(root, "Id", json_object_new_string(p->id));
+	json_object_object_add(root, "Created", json_object_new_string(created));
+	json_object_object_add(root, "Path", json_object_new_string(p->argv[0]));
+	json_object_object_add(root, "Args", gk_json_from_strv(p->argv + 1));
+	json_object_object_add(root, "Image", json_object_new_string(p->image.id));
+	_cleanup_free_ char *name = gk_strdup_printf("/%s", p->name);
+	json_object_object_add(root, "Name", json_object_new_string(name));
+
+	json_object *c = json_object_new_object();
+	json_object_object_add(c, "Hostname", json_object_new_string(p->hostname));
+	json_object_object_add(c, "User", json_object_new_string(p->user));
+	json_object_object_add(c, "Tty", json_object_new_boolean(o->tty));
+	json_object_object_add(c, "OpenStdin", json_object_new_boolean(o->interactive));
+	json_object_object_add(c, "Env", gk_json_from_strv(p->env));
+	json_object_object_add(c, "Cmd", gk_json_from_strv(p->cmd));
+	json_object_object_add(c, "Image", json_object_new_string(p->image_ref));
+	json_object_object_add(c, "WorkingDir", json_object_new_string(p->cwd));
+	json_object_object_add(c, "Entrypoint",
+			       p->entrypoint[0] ? gk_json_from_strv(p->entrypoint) : NULL);
+	json_object_object_add(c, "StopSignal", json_object_new_string(p->stop_signal));
+	json_object_object_add(root, "Config", c);
+
+	json_object *h = json_object_new_object();
+	json_object *binds = json_object_new_array();
+	json_object *tmpfs = json_object_new_object();
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		const struct rt_mount *m = &p->mounts[i];
+		if (m->tmpfs) {
+			json_object_object_add(tmpfs, m->target,
+					       json_object_new_string(m->options));
+		} else {
+			_cleanup_free_ char *b =
+			    gk_strdup_printf("%s:%s%s", m->volume ? m->volume : m->source,
+					     m->target, m->readonly ? ":ro" : "");
+			json_object_array_add(binds, json_object_new_string(b));
+		}
+	}
+	json_object_object_add(h, "Binds", binds);
+	json_object_object_add(h, "Tmpfs", tmpfs);
+	json_object_object_add(h, "NetworkMode", json_object_new_string(o->network));
+	json_object_object_add(h, "AutoRemove", json_object_new_boolean(o->rm));
+	json_object_object_add(h, "Privileged", json_object_new_boolean(o->privileged));
+	json_object_object_add(h, "ReadonlyRootfs", json_object_new_boolean(o->readonly));
+	json_object_object_add(h, "Init", json_object_new_boolean(o->init));
+	json_object_object_add(h, "CapAdd", gk_json_from_strv(o->cap_add));
+	json_object_object_add(h, "CapDrop", gk_json_from_strv(o->cap_drop));
+	json_object_object_add(h, "Memory", json_object_new_int64(o->limits.memory));
+	json_object_object_add(h, "MemorySwap", json_object_new_int64(o->limits.memory_swap));
+	json_object_object_add(h, "NanoCpus", json_object_new_int64(o->limits.nano_cpus));
+	json_object_object_add(h, "PidsLimit", json_object_new_int64(o->limits.pids));
+	json_object_object_add(root, "HostConfig", h);
+	json_object_object_add(root, "Mounts", mounts_json(p));
+	return root;
+}
+
+/* Pick the id and name and write config.json, all under the containers lock
+ * so two runs never take the same name. */
+static int register_container(struct run_plan *p, const struct run_opts *o, struct gk_err *err)
+{
+	_cleanup_json_ json_object *cfg = NULL;
+	int lock = rt_ctr_lock(err);
+	if (lock < 0)
+		return -1;
+	int rc = -1;
+	char owner[65];
+	if (o->name && rt_ctr_name_owner(o->name, owner)) {
+		gk_err_set(err, 0,
+			   "Conflict. The container name \"/%s\" is already in use by container "
+			   "\"%s\". You have to remove (or rename) that container to be able to "
+			   "reuse that name.",
+			   o->name[0] == '/' ? o->name + 1 : o->name, owner);
+		goto out;
+	}
+	p->name =
+	    o->name ? gk_strdup(o->name[0] == '/' ? o->name + 1 : o->name) : rt_ctr_name_generate();
+	for (size_t i = 0; i < p->n_mounts; i++)
+		if (p->mounts[i].volume && gk_mkdir_p(p->mounts[i].source, 0755, err) < 0)
+			goto out;
+	cfg = config_json(p, o);
+	if (rt_ctr_config_write(p->id, cfg, err) < 0)
+		goto out;
+	struct rt_ctr_state st = {.exit_code = 0};
+	snprintf(st.status, sizeof(st.status), "created");
+	if (rt_ctr_state_write(p->id, &st, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	gk_unlock(lock);
+	return rc;
+}
+
+/* ---- running it ---- */
+
+/* The one place where a container's network is set up: the process waits in
+ * its new network namespace (/proc/<ctr->pid>/ns/net) until rt_start. */
+static int attach_network(const struct run_plan *p, const struct rt_container *ctr,
+			  struct gk_err *err)
+{
+	(void)ctr;
+	(void)err;
+	switch (p->network) {
+	case RT_NET_NONE: /* only lo, down, as Docker's "none" */
+	case RT_NET_HOST:
+	case RT_NET_PRIVATE:
+		break;
+	}
+	return 0;
+}
+
+static int record_running(const struct run_plan *p, const struct rt_container *ctr,
+			  struct gk_err *err)
+{
+	struct rt_ctr_state st = {.pid = ctr->pid, .start_time = ctr->start_time};
+	snprintf(st.status, sizeof(st.status), "running");
+	st.monitor_pid = getpid();
+	st.monitor_start = rt_proc_start_time(getpid());
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gk_format_time(&now, st.started_at, sizeof(st.started_at));
+	int lock = rt_ctr_lock(err);
+	if (lock < 0)
+		return -1;
+	int rc = rt_ctr_state_write(p->id, &st, err);
+	gk_unlock(lock);
+	return rc;
+}
+
+/* Create, attach, start. On failure *code is the exit status to return. */
+static int launch(struct run_plan *p, const struct run_opts *o, struct rt_container *ctr, int *code,
+		  struct gk_err *err)
+{
+	struct rt_spec spec;
+	spec_from_plan(&spec, p, o);
+	*code = GK_EXIT_FAILURE;
+	if (rt_create(&spec, ctr, err) < 0)
+		return -1;
+	if (attach_network(p, ctr, err) < 0 || record_running(p, ctr, err) < 0) {
+		kill(ctr->pid, SIGKILL);
+		rt_wait(ctr, &(struct gk_err){0});
+		return -1;
+	}
+	if (rt_start(ctr, err) < 0) {
+		*code = ctr->failure ? (int)ctr->failure : GK_EXIT_FAILURE;
+		rt_wait(ctr, &(struct gk_err){0});
+		return -1;
+	}
+	return 0;
+}
+
+/* After the exit: OOM check, state, cgroup; --rm removes everything. */
+static void finish(struct run_plan *p, const struct run_opts *o, struct rt_container *ctr, int code,
+		   int started)
+{
+	struct gk_err e = {0};
+	int oom = 0;
+	if (ctr->cgroup && started) {
+		oom = rt_cgroup_oom_killed(ctr->cgroup, &e) == 1;
+		if (oom && code == 0)
+			code = 137;
+	}
+	if (ctr->cgroup && rt_cgroup_destroy(ctr->cgroup, &e) < 0)
+		gk_debug("destroy cgroup: %s", e.msg);
+	if (started)
+		rt_ctr_record_exit(p->id, code, oom, &e);
+	else {
+		/* Never started: Docker leaves it "created". */
+		struct rt_ctr_state st = {.exit_code = code};
+		snprintf(st.status, sizeof(st.status), "created");
+		rt_ctr_state_write(p->id, &st, &e);
+	}
+	rt_container_release(ctr);
+	if (o->rm && rt_ctr_remove(p->id, 1, &e) < 0)
+		gk_debug("remove %s: %s", p->id, e.msg);
+}
+
+/* Failures to start the command read as Docker's daemon errors. */
+static void print_launch_error(int code, const struct gk_err *err)
+{
+	if (code == RT_FAIL_NOEXEC || code == RT_FAIL_NOTFOUND)
+		fprintf(stderr, "gocker: Error response from daemon: %s\n", err->msg);
+	else
+		gk_print_err(err);
+}
+
+static int run_foreground(struct run_plan *p, const struct run_opts *o)
+{
+	struct gk_err err = {0};
+	struct rt_container ctr;
+	sigset_t old;
+	rt_attach_block_signals(&old);
+	int code;
+	if (launch(p, o, &ctr, &code, &err) < 0) {
+		print_launch_error(code, &err);
+		finish(p, o, &ctr, code, 0);
+		return code;
+	}
+	code = rt_attach_wait(ctr.pid, ctr.pidfd, ctr.tty_master, o->interactive, &err);
+	finish(p, o, &ctr, code, 1);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return code;
+}
+
+static void detach_stdio(void)
+{
+	int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (nul < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		dup2(nul, i);
+	if (nul > 2)
+		close(nul);
+}
+
+/* The monitor: parent of a detached container for its whole life. */
+static void __attribute__((noreturn))
+monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
+{
+	setsid();
+	detach_stdio();
+	if (chdir("/") < 0) {
+		/* keep going from wherever we are */
+	}
+	struct gk_err err = {0};
+	struct rt_container ctr;
+	int code;
+	_cleanup_free_ char *log_path = rt_ctr_log_path(p->id);
+	int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (log_fd < 0) {
+		gk_err_set(&err, errno, "open %s", log_path);
+		code = GK_EXIT_FAILURE;
+		goto failed;
+	}
+	if (launch(p, o, &ctr, &code, &err) < 0)
+		goto failed;
+	struct {
+		int code;
+		char msg[GK_ERR_MSG_MAX];
+	} ok = {0};
+	(void)!write(report_fd, &ok, sizeof(ok));
+	close(report_fd);
+	/* Keep nothing big around while the container runs. */
+	json_object_put(p->image.config);
+	p->image.config = NULL;
+	code = rt_monitor_logs(ctr.stdout_fd, ctr.stderr_fd, ctr.pidfd, ctr.pid, log_fd, &err);
+	ctr.stdout_fd = ctr.stderr_fd = -1;
+	finish(p, o, &ctr, code, 1);
+	_exit(0);
+failed : {
+	struct {
+		int code;
+		char msg[GK_ERR_MSG_MAX];
+	} rep = {.code = code};
+	snprintf(rep.msg, sizeof(rep.msg), "%s", err.msg);
+	(void)!write(report_fd, &rep, sizeof(rep));
+	finish(p, o, &ctr, code, 0);
+	_exit(code);
+}
+}
+
+static int run_detached(struct run_plan *p, const struct run_opts *o)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		perror("gocker: pipe");
+		return GK_EXIT_FAILURE;
+	}
+	fflush(NULL);
+	pid_t m = fork();
+	if (m < 0) {
+		perror("gocker: fork");
+		return GK_EXIT_FAILURE;
+	}
+	if (m == 0) {
+		close(fds[0]);
+		monitor_main(p, o, fds[1]);
+	}
+	close(fds[1]);
+	struct {
+		int code;
+		char msg[GK_ERR_MSG_MAX];
+	} rep = {.code = GK_EXIT_FAILURE};
+	ssize_t n = read(fds[0], &rep, sizeof(rep));
+	close(fds[0]);
+	if (n != (ssize_t)sizeof(rep)) {
+		fprintf(stderr, "gocker: the container monitor died during setup\n");
+		return GK_EXIT_FAILURE;
+	}
+	if (rep.code != 0) {
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		struct gk_err e = {0};
+		snprintf(e.msg, sizeof(e.msg), "%s", rep.msg);
+		print_launch_error(rep.code, &e);
+		return rep.code;
+	}
+	printf("%s\n", p->id);
+	return 0;
+}
+
+enum {
+	OPT_NAME = 1000,
+	OPT_RM,
+	OPT_ENV_FILE,
+	OPT_HOSTNAME,
+	OPT_ENTRYPOINT,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
+	OPT_INIT,
+	OPT_NETWORK,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_MEM,
+	OPT_SWAP,
+	OPT_MEMORY_SWAP,
+	OPT_CPUS,
+	OPT_PIDS,
+};
+
+static int run_exec(const struct gk_cmd *self, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"rm", no_argument, NULL, OPT_RM},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+	    {"volume", required_argument, NULL, 'v'},
+	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"init", no_argument, NULL, OPT_INIT},
+	    {"network", required_argument, NULL, OPT_NETWORK},
+	    {"net", required_argument, NULL, OPT_NETWORK},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	    {"mem", required_argument, NULL, OPT_MEM},
+	    {"swap", required_argument, NULL, OPT_SWAP},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"pids", required_argument, NULL, OPT_PIDS},
+	    {"pids-limit", required_argument, NULL, OPT_PIDS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct run_opts o = {.network = "none", .mem_mb = -1, .swap_mb = -1};
+	const char *mem = NULL, *memswap = NULL, *cpus = NULL, *pids = NULL;
+	struct gk_err err = {0};
+	int done = 0, c, rc = GK_EXIT_FAILURE;
+	struct run_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	while ((c = gk_cmd_getopt(self, argc, argv, "+dite:w:u:v:m:h", opts, &done)) != -1) {
+		if (done) {
+			opts_free(&o);
+			return c;
+		}
+		switch (c) {
+		case OPT_NAME:
+			o.name = optarg;
+			break;
+		case OPT_RM:
+			o.rm = 1;
+			break;
+		case 'd':
+			o.detach = 1;
+			break;
+		case 'i':
+			o.interactive = 1;
+			break;
+		case 't':
+			o.tty = 1;
+			break;
+		case 'e':
+			gk_strv_push(&o.env, optarg);
+			break;
+		case OPT_ENV_FILE:
+			gk_strv_push(&o.env_files, optarg);
+			break;
+		case 'w':
+			o.workdir = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case OPT_HOSTNAME:
+			o.hostname = optarg;
+			break;
+		case OPT_ENTRYPOINT:
+			o.entrypoint = optarg;
+			break;
+		case 'v':
+			gk_strv_push(&o.volumes, optarg);
+			break;
+		case OPT_TMPFS:
+			gk_strv_push(&o.tmpfs, optarg);
+			break;
+		case OPT_READ_ONLY:
+			o.readonly = 1;
+			break;
+		case OPT_INIT:
+			o.init = 1;
+			break;
+		case OPT_NETWORK:
+			o.network = optarg;
+			break;
+		case OPT_CAP_ADD:
+			gk_strv_push(&o.cap_add, optarg);
+			break;
+		case OPT_CAP_DROP:
+			gk_strv_push(&o.cap_drop, optarg);
+			break;
+		case OPT_PRIVILEGED:
+			o.privileged = 1;
+			break;
+		case 'm':
+			mem = optarg;
+			break;
+		case OPT_MEMORY_SWAP:
+			memswap = optarg;
+			break;
+		case OPT_CPUS:
+			cpus = optarg;
+			break;
+		case OPT_PIDS:
+			pids = optarg;
+			break;
+		case OPT_MEM:
+			if (parse_int(optarg, &o.mem_mb) < 0 || o.mem_mb <= 0) {
+				rc = gk_cmd_usage_error(self,
+							"invalid --mem value \"%s\": a number "
+							"of megabytes",
+							optarg);
+				goto out;
+			}
+			break;
+		case OPT_SWAP:
+			if (parse_int(optarg, &o.swap_mb) < 0 || o.swap_mb < 0) {
+				rc = gk_cmd_usage_error(self,
+							"invalid --swap value \"%s\": a number "
+							"of megabytes",
+							optarg);
+				goto out;
+			}
+			break;
+		default:
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		rc = gk_cmd_usage_error(self, "requires at least 1 argument");
+		goto out;
+	}
+	if (o.name && !rt_ctr_name_valid(o.name)) {
+		gk_err_set(&err, 0,
+			   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+			   "allowed",
+			   o.name);
+		goto fail;
+	}
+	if (parse_limits(&o, mem, memswap, cpus, pids, &err) < 0)
+		goto fail;
+	if (o.privileged == 0) {
+		uint64_t mask;
+		if (rt_caps_compute(
+			&(struct rt_security){.cap_add = o.cap_add, .cap_drop = o.cap_drop}, &mask,
+			&err) < 0)
+			goto fail;
+	}
+	if (geteuid() != 0) {
+		gk_err_set(&err, 0, "You need root privileges to run this program.");
+		goto fail;
+	}
+	if (gk_random_hex(plan.id, RT_ID_LEN / 2, &err) < 0)
+		goto fail;
+	if (plan_build(&plan, &o, argv[optind], argv + optind + 1, &err) < 0)
+		goto fail;
+	struct rt_spec check;
+	spec_from_plan(&check, &plan, &o);
+	if (rt_spec_validate(&check, &err) < 0)
+		goto fail;
+	if (register_container(&plan, &o, &err) < 0)
+		goto fail;
+	rc = o.detach ? run_detached(&plan, &o) : run_foreground(&plan, &o);
+	goto out;
+fail:
+	gk_print_err(&err);
+	rc = GK_EXIT_FAILURE;
+out:
+	plan_free(&plan);
+	opts_free(&o);
+	return rc;
+}
+
+const struct gk_cmd gk_cmd_run = {
+    .name = "run",
+    .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    .summary = "Create and run a new container from an image",
+    .help = "Options:\n"
+	    "      --name NAME          assign a name to the container\n"
+	    "      --rm                 remove the container when it exits\n"
+	    "  -d, --detach             run in the background and print the container id\n"
+	    "  -i, --interactive        keep stdin open\n"
+	    "  -t, --tty                allocate a pseudo-TTY\n"
+	    "  -e, --env KEY=VAL        set an environment variable\n"
+	    "      --env-file FILE      read environment variables from a file\n"
+	    "  -w, --workdir DIR        working directory inside the container\n"
+	    "  -u, --user USER[:GROUP]  user name or uid (and group)\n"
+	    "      --hostname NAME      container host name\n"
+	    "      --entrypoint CMD     override the image's entrypoint\n"
+	    "  -v, --volume SRC:DST[:ro] bind mount a host path or a named volume\n"
+	    "      --tmpfs DST[:OPTS]   mount a tmpfs\n"
+	    "      --read-only          mount the root filesystem read-only\n"
+	    "      --init               run a built-in init as PID 1\n"
+	    "      --network MODE       none or host (default none)\n"
+	    "      --cap-add CAP        add a capability\n"
+	    "      --cap-drop CAP       drop a capability\n"
+	    "      --privileged         all capabilities, no masked paths, no seccomp\n"
+	    "      --mem MB             memory limit in megabytes\n"
+	    "      --swap MB            swap allowed on top of --mem, in megabytes\n"
+	    "  -m, --memory BYTES       memory limit (512m, 1g)\n"
+	    "      --memory-swap BYTES  memory plus swap limit (-1: unlimited swap)\n"
+	    "      --cpus N             number of CPUs (1.5)\n"
+	    "      --pids N, --pids-limit N  maximum number of processes\n",
+    .exec = run_exec,
+};

@@ -1,0 +1,500 @@
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "runtime/init.h"
+#include "runtime/proc.h"
+#include "runtime/rootfs.h"
+#include "runtime/user.h"
+
+int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err)
+{
+	if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
+		return gk_err_set(err, 0, "no command specified");
+	if (spec->cwd && spec->cwd[0] != '/')
+		return gk_err_set(err, 0,
+				  "the working directory '%s' is invalid, it needs to be an "
+				  "absolute path",
+				  spec->cwd);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct rt_mount *m = &spec->mounts[i];
+		if (!m->target || m->target[0] != '/')
+			return gk_err_set(err, 0, "invalid mount target %s: not an absolute path",
+					  m->target ? m->target : "");
+		if (!strcmp(m->target, "/"))
+			return gk_err_set(err, 0,
+					  "invalid mount target /: cannot mount over the root");
+		if (m->tmpfs || m->volume)
+			continue;
+		if (!m->source || m->source[0] != '/')
+			return gk_err_set(err, 0, "invalid bind source %s: not an absolute path",
+					  m->source ? m->source : "");
+		struct stat st;
+		if (stat(m->source, &st) < 0)
+			return gk_err_set(
+			    err, errno, "invalid mount config: bind source path does not exist: %s",
+			    m->source);
+	}
+	return 0;
+}
+
+/* ---- the container's first process ---- */
+
+struct child_fds {
+	int sync_rd;
+	int error_wr;
+	int tty_sock;
+	int stdio[3];
+};
+
+/* Report a failure to the parent through the error pipe and exit with the
+ * code Docker would use. Never returns. */
+static void __attribute__((noreturn)) child_fail(int fd, int code, const struct gk_err *err)
+{
+	struct rt_child_report rep = {.code = code};
+	snprintf(rep.msg, sizeof(rep.msg), "%.1000s", err->msg);
+	if (write(fd, &rep, sizeof(rep)) < 0) {
+		/* nothing more we can do */
+	}
+	_exit(code);
+}
+
+static int send_fd(int sock, int fd)
+{
+	char byte = 'T';
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+int rt_recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf)};
+	ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* Open a pty from the devpts mounted at /dev/pts of the current root, hand the
+ * master to the parent and make the slave our controlling terminal on 0-2. */
+int rt_setup_tty(int sock, struct gk_err *err)
+{
+	_cleanup_close_ int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return gk_err_set(err, errno, "open /dev/pts/ptmx");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return gk_err_set(err, errno, "unlock pty");
+	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		return gk_err_set(err, errno, "open the pty slave");
+	if (send_fd(sock, master) < 0)
+		return gk_err_set(err, errno, "send the pty master");
+	if (setsid() < 0)
+		return gk_err_set(err, errno, "setsid");
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return gk_err_set(err, errno, "set the controlling terminal");
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return gk_err_set(err, errno, "dup2 the pty");
+	return 0;
+}
+
+static void child_stdio(const struct rt_spec *spec, struct child_fds *fds)
+{
+	if (spec->stdio == RT_STDIO_TTY)
+		return;
+	for (int i = 0; i < 3; i++) {
+		if (fds->stdio[i] < 0)
+			continue;
+		if (fds->stdio[i] == i)
+			fcntl(i, F_SETFD, 0);
+		else
+			dup2(fds->stdio[i], i);
+	}
+}
+
+/* Everything from the sync byte to execve. */
+static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, struct child_fds *fds)
+{
+	struct gk_err err = {0};
+	int efd = fds->error_wr;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Non-dumpable until execve: nothing inside may open /proc/<pid>/exe or
+	 * our memory while we still run host code (CVE-2019-5736). */
+	prctl(PR_SET_DUMPABLE, 0);
+	umask(0);
+	child_stdio(spec, fds);
+	char go;
+	if (read(fds->sync_rd, &go, 1) != 1)
+		_exit(RT_FAIL_RUNTIME); /* the parent gave up */
+	close(fds->sync_rd);
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		gk_err_set(&err, errno, "unshare the cgroup namespace");
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	}
+	const char *hostname = spec->hostname;
+	char shortid[13];
+	if (!hostname) {
+		snprintf(shortid, sizeof(shortid), "%.12s", spec->id);
+		hostname = shortid;
+	}
+	if (sethostname(hostname, strlen(hostname)) < 0) {
+		gk_err_set(&err, errno, "sethostname %s", hostname);
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	}
+	if (rt_rootfs_setup(spec, &err) < 0)
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	if (spec->stdio == RT_STDIO_TTY) {
+		if (rt_setup_tty(fds->tty_sock, &err) < 0)
+			child_fail(efd, RT_FAIL_RUNTIME, &err);
+		close(fds->tty_sock);
+	} else if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0 && nul != 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+	}
+	struct rt_proc_spec ps = {
+	    .argv = spec->argv,
+	    .env = spec->env,
+	    .cwd = spec->cwd,
+	    .user = spec->user,
+	    .security = &spec->security,
+	    .mask_paths = !spec->security.privileged,
+	    .init = spec->init,
+	    .pdeathsig = 1,
+	};
+	rt_proc_exec(&ps, efd);
+}
+
+static pid_t clone3_pidfd(unsigned long long flags, int *pidfd)
+{
+	struct clone_args args;
+	memset(&args, 0, sizeof(args));
+	args.flags = flags | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void ctr_init(struct rt_container *ctr)
+{
+	memset(ctr, 0, sizeof(*ctr));
+	ctr->pid = -1;
+	ctr->pidfd = ctr->stdin_fd = ctr->stdout_fd = ctr->stderr_fd = ctr->tty_master = -1;
+	ctr->sync_fd = ctr->error_fd = ctr->tty_sock = -1;
+}
+
+static int make_dirs(const struct rt_spec *spec, struct gk_err *err)
+{
+	static const char *const sub[] = {"upper", "work", "merged"};
+	if (gk_mkdir_p(spec->state_dir, 0710, err) < 0)
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_free_ char *d = gk_strdup_printf("%s/%s", spec->state_dir, sub[i]);
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			return gk_err_set(err, errno, "mkdir %s", d);
+	}
+	return 0;
+}
+
+int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_err *err)
+{
+	ctr_init(ctr);
+	if (rt_spec_validate(spec, err) < 0)
+		return -1;
+	if (make_dirs(spec, err) < 0)
+		goto fail_dirs;
+	int sync_p[2] = {-1, -1}, err_p[2] = {-1, -1}, out_p[2] = {-1, -1}, errout_p[2] = {-1, -1},
+	    in_p[2] = {-1, -1}, sock[2] = {-1, -1};
+	struct child_fds fds = {.sync_rd = -1, .error_wr = -1, .tty_sock = -1};
+	if (pipe2(sync_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0) {
+		gk_err_set(err, errno, "pipe");
+		goto fail;
+	}
+	if (spec->stdio == RT_STDIO_PIPE) {
+		if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(errout_p, O_CLOEXEC) < 0 ||
+		    (spec->open_stdin && pipe2(in_p, O_CLOEXEC) < 0)) {
+			gk_err_set(err, errno, "pipe");
+			goto fail;
+		}
+		fds.stdio[0] = in_p[0];
+		fds.stdio[1] = out_p[1];
+		fds.stdio[2] = errout_p[1];
+	} else if (spec->stdio == RT_STDIO_TTY) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) {
+			gk_err_set(err, errno, "socketpair");
+			goto fail;
+		}
+	} else {
+		memcpy(fds.stdio, spec->stdio_fds, sizeof(fds.stdio));
+	}
+	if (spec->stdio == RT_STDIO_PIPE && !spec->open_stdin)
+		fds.stdio[0] = -1;
+	fds.sync_rd = sync_p[0];
+	fds.error_wr = err_p[1];
+	fds.tty_sock = sock[1];
+
+	unsigned long long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (spec->network != RT_NET_HOST)
+		flags |= CLONE_NEWNET;
+	int pidfd = -1;
+	pid_t pid = clone3_pidfd(flags, &pidfd);
+	if (pid < 0) {
+		gk_err_set(err, errno, "clone the container process");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sync_p[1]);
+		close(err_p[0]);
+		if (sock[0] >= 0)
+			close(sock[0]);
+		child_main(spec, &fds);
+	}
+	ctr->pid = pid;
+	ctr->pidfd = pidfd;
+	ctr->sync_fd = sync_p[1];
+	ctr->error_fd = err_p[0];
+	ctr->tty_sock = sock[0];
+	ctr->stdin_fd = in_p[1];
+	ctr->stdout_fd = out_p[0];
+	ctr->stderr_fd = errout_p[0];
+	close_fd(&sync_p[0]);
+	close_fd(&err_p[1]);
+	close_fd(&sock[1]);
+	close_fd(&in_p[0]);
+	close_fd(&out_p[1]);
+	close_fd(&errout_p[1]);
+	ctr->start_time = rt_proc_start_time(pid);
+
+	if (rt_cgroup_create(spec->cgroup_root, spec->id, &spec->limits, &ctr->cgroup, err) < 0)
+		goto fail_child;
+	if (rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0)
+		goto fail_child;
+	return 0;
+
+fail_child:
+	syscall(SYS_pidfd_send_signal, ctr->pidfd, SIGKILL, NULL, 0);
+	waitpid(ctr->pid, NULL, 0);
+	if (ctr->cgroup) {
+		struct gk_err ignored;
+		rt_cgroup_destroy(ctr->cgroup, &ignored);
+	}
+	rt_container_release(ctr);
+	goto fail_dirs;
+fail:
+	for (int *p = sync_p; p < sync_p + 2; p++)
+		close_fd(p);
+	close_fd(&err_p[0]);
+	close_fd(&err_p[1]);
+	close_fd(&out_p[0]);
+	close_fd(&out_p[1]);
+	close_fd(&errout_p[0]);
+	close_fd(&errout_p[1]);
+	close_fd(&in_p[0]);
+	close_fd(&in_p[1]);
+	close_fd(&sock[0]);
+	close_fd(&sock[1]);
+fail_dirs : {
+	struct gk_err ignored;
+	gk_remove_tree(spec->state_dir, &ignored);
+}
+	return -1;
+}
+
+int rt_read_report(int fd, enum rt_start_failure *failure, struct gk_err *err)
+{
+	struct rt_child_report rep;
+	size_t got = 0;
+	while (got < sizeof(rep)) {
+		ssize_t n = read(fd, (char *)&rep + got, sizeof(rep) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == 0)
+		return 0; /* EOF: execve succeeded */
+	if (got < sizeof(rep))
+		return gk_err_set(err, 0, "container process died during setup");
+	rep.msg[sizeof(rep.msg) - 1] = '\0';
+	*failure = rep.code;
+	if (rep.code == RT_FAIL_RUNTIME)
+		return gk_err_set(err, 0, "%s", rep.msg);
+	return gk_err_set(err, 0,
+			  "failed to create task for container: unable to start container "
+			  "process: %s",
+			  rep.msg);
+}
+
+int rt_start(struct rt_container *ctr, struct gk_err *err)
+{
+	ctr->failure = RT_FAIL_NONE;
+	if (write(ctr->sync_fd, "G", 1) != 1)
+		return gk_err_set(err, errno, "start the container process");
+	close_fd(&ctr->sync_fd);
+	if (ctr->tty_sock >= 0) {
+		ctr->tty_master = rt_recv_fd(ctr->tty_sock);
+		close_fd(&ctr->tty_sock);
+	}
+	enum rt_start_failure failure = RT_FAIL_RUNTIME;
+	int rc = rt_read_report(ctr->error_fd, &failure, err);
+	close_fd(&ctr->error_fd);
+	if (rc < 0) {
+		ctr->failure = failure;
+		return -1;
+	}
+	if (ctr->tty_master < 0 && ctr->tty_sock == -1 && 0)
+		return -1;
+	return 0;
+}
+
+void rt_container_close_stdio(struct rt_container *ctr)
+{
+	close_fd(&ctr->stdin_fd);
+	close_fd(&ctr->stdout_fd);
+	close_fd(&ctr->stderr_fd);
+	close_fd(&ctr->tty_master);
+}
+
+void rt_container_release(struct rt_container *ctr)
+{
+	rt_container_close_stdio(ctr);
+	close_fd(&ctr->pidfd);
+	close_fd(&ctr->sync_fd);
+	close_fd(&ctr->error_fd);
+	close_fd(&ctr->tty_sock);
+	if (ctr->cgroup)
+		rt_cgroup_free(ctr->cgroup);
+	ctr->cgroup = NULL;
+}
+
+int rt_wait_status_code(int code, int status)
+{
+	if (code == CLD_EXITED)
+		return status;
+	return 128 + status;
+}
+
+int rt_wait(struct rt_container *ctr, struct gk_err *err)
+{
+	siginfo_t si;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)ctr->pid, &si, WEXITED) == 0)
+			break;
+		if (errno != EINTR)
+			return gk_err_set(err, errno, "wait for container process %d", ctr->pid);
+	}
+	return rt_wait_status_code(si.si_code, si.si_status);
+}
+
+int rt_delete(const char *cgroup_root, const char *id, const char *state_dir, struct gk_err *err)
+{
+	struct rt_cgroup *cg = NULL;
+	if (rt_cgroup_open(cgroup_root, id, &cg, err) == 0) {
+		int rc = rt_cgroup_destroy(cg, err);
+		rt_cgroup_free(cg);
+		if (rc < 0)
+			return -1;
+	}
+	gk_err_clear(err);
+	if (state_dir && gk_remove_tree(state_dir, err) < 0)
+		return -1;
+	return 0;
+}
+
+unsigned long long rt_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* Fields after the last ')' (the command may contain spaces and parens). */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p += 2;
+	/* state is field 3; starttime is field 22. */
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return 0;
+	char state = buf[strrchr(buf, ')') - buf + 2];
+	if (state == 'Z' || state == 'X')
+		return 0;
+	return strtoull(p, NULL, 10);
+}
+
+int rt_proc_alive(pid_t pid, unsigned long long start_time)
+{
+	if (pid <= 0)
+		return 0;
+	unsigned long long st = rt_proc_start_time(pid);
+	return st != 0 && st == start_time;
+}

@@ -1,0 +1,142 @@
+/* Containers as a library: create, start, exec, signal, delete.
+ *
+ * rt_create() clones the container's first process into new pid, mount, uts,
+ * ipc and (unless the network is "host") net namespaces and places it in its
+ * cgroup; the process waits on a sync pipe. Between rt_create() and
+ * rt_start() the caller may attach networking to the netns of ctr->pid
+ * (/proc/<pid>/ns/net). rt_start() lets the process build its root
+ * (overlayfs, /proc, /dev, /sys, binds), pivot_root, drop privileges and
+ * execve the command; it returns as soon as the execve succeeded or failed.
+ *
+ * Nothing here keeps global state, blocks on the running container, prints
+ * or exits. */
+#ifndef RT_CONTAINER_H
+#define RT_CONTAINER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "runtime/cgroup.h"
+#include "runtime/security.h"
+
+#define RT_ID_LEN 64
+
+enum rt_network_mode { RT_NET_NONE, RT_NET_HOST, RT_NET_PRIVATE /* bridge: caller attaches */ };
+
+struct rt_mount {
+	char *source;  /* host path (bind) or NULL (tmpfs) */
+	char *target;  /* absolute path inside the container */
+	char *options; /* tmpfs data ("size=64m,mode=1777") or NULL */
+	char *volume;  /* named volume (source under $GOCKER_ROOT/volumes), or NULL */
+	int readonly;
+	int tmpfs;
+};
+
+/* What to do with the container's stdin/stdout/stderr. */
+enum rt_stdio_mode {
+	RT_STDIO_INHERIT, /* the fds in stdio_fds[] become the container's 0-2 */
+	RT_STDIO_PIPE,	  /* new pipes; the caller gets stdout/stderr read ends (stdin: /dev/null
+			     unless open_stdin, then a write end) */
+	RT_STDIO_TTY,	  /* a pty from the container's own devpts; the caller gets the master */
+};
+
+struct rt_spec {
+	char id[RT_ID_LEN + 1];
+	const char *state_dir;	 /* $GOCKER_ROOT/containers/<id>: upper/, work/, merged/ */
+	const char *cgroup_root; /* "/sys/fs/cgroup" */
+	char **layer_dirs;	 /* image layers, bottom first */
+	char **argv;		 /* command, argv[0] resolved through PATH inside */
+	char **env;		 /* KEY=VALUE */
+	const char *cwd;	 /* absolute, NULL: "/" */
+	const char *user;	 /* "name", "uid", "uid:gid", "name:group", NULL: root */
+	const char *hostname;	 /* NULL: first 12 chars of id */
+	struct rt_mount *mounts;
+	size_t n_mounts;
+	int readonly_root;
+	int init; /* run the built-in init as PID 1 */
+	enum rt_network_mode network;
+	enum rt_stdio_mode stdio;
+	int stdio_fds[3]; /* RT_STDIO_INHERIT; -1 for stdin means /dev/null */
+	int open_stdin;	  /* RT_STDIO_PIPE: give the container a stdin pipe */
+	struct rt_limits limits;
+	struct rt_security security;
+};
+
+/* Why a start failed, to map onto Docker's exit codes. */
+enum rt_start_failure {
+	RT_FAIL_NONE = 0,
+	RT_FAIL_RUNTIME = 125,
+	RT_FAIL_NOEXEC = 126,
+	RT_FAIL_NOTFOUND = 127,
+};
+
+struct rt_container {
+	pid_t pid;     /* in the caller's pid namespace */
+	int pidfd;     /* -1 once closed */
+	int stdin_fd;  /* write end (RT_STDIO_PIPE with open_stdin) or -1 */
+	int stdout_fd; /* read ends (RT_STDIO_PIPE) or -1 */
+	int stderr_fd;
+	int tty_master;		       /* RT_STDIO_TTY or -1 */
+	unsigned long long start_time; /* /proc/<pid>/stat starttime, detects pid reuse */
+	struct rt_cgroup *cgroup;
+	enum rt_start_failure failure;
+	/* private */
+	int sync_fd;  /* write end: "go" */
+	int error_fd; /* read end: error report, EOF on successful execve */
+	int tty_sock; /* receives the pty master */
+};
+
+/* Check a spec before anything is created (bind sources exist, targets absolute, ...). */
+int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err);
+
+/* Create the per-container directories, clone, cgroup. On failure nothing is
+ * left behind (directories included). */
+int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_err *err);
+/* Let it run. On failure ctr->failure says which exit code Docker would use;
+ * the process has exited (the caller still reaps it). */
+int rt_start(struct rt_container *ctr, struct gk_err *err);
+/* Close the caller's fds of the container (not the pidfd). */
+void rt_container_close_stdio(struct rt_container *ctr);
+/* Close everything, free the cgroup handle (the cgroup stays). */
+void rt_container_release(struct rt_container *ctr);
+
+/* Wait (blocking) for the process to exit; returns Docker's exit code
+ * (status, or 128+signal). */
+int rt_wait(struct rt_container *ctr, struct gk_err *err);
+int rt_wait_status_code(int code, int status);
+
+/* Remove the per-container directories and the cgroup (killing what is left
+ * in it). cgroup may be NULL: it is opened by id. */
+int rt_delete(const char *cgroup_root, const char *id, const char *state_dir, struct gk_err *err);
+
+/* The /proc/<pid>/stat starttime field, 0 when the process is gone. */
+unsigned long long rt_proc_start_time(pid_t pid);
+/* 1 when pid is alive and still the process that started at start_time. */
+int rt_proc_alive(pid_t pid, unsigned long long start_time);
+
+/* Exec into a running container (see rt_exec_spec). */
+struct rt_exec_spec {
+	pid_t pid; /* container's PID 1 (caller's namespace) */
+	unsigned long long start_time;
+	const char *id; /* for the cgroup */
+	const char *cgroup_root;
+	char **argv;
+	char **env;
+	const char *cwd;
+	const char *user;
+	int tty;	/* pty from the container's devpts; master in *tty_master */
+	int stdin_null; /* stdin from /dev/null */
+	struct rt_security security;
+};
+/* Forks a process that joins the container and runs argv; returns its pid
+ * (its exit code is the command's, 126/127 as Docker when it cannot run).
+ * With tty, *tty_master receives the pty master. When the command cannot
+ * start, returns -1 with *failure set (126/127/125); the pid is reaped. */
+int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
+	    enum rt_start_failure *failure, struct gk_err *err);
+
+/* Docker's "executable file not found" wording for failures before execve. */
+#define RT_EXEC_NOTFOUND_FMT "exec: \"%s\": executable file not found in $PATH"
+
+#endif

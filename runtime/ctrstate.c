@@ -1,0 +1,276 @@
+#include "runtime/ctrstate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/lock.h"
+#include "common/paths.h"
+#include "common/units.h"
+#include "runtime/container.h"
+
+char *rt_ctr_dir(const char *id)
+{
+	return gk_strdup_printf("%s/containers/%s", gk_root_dir(), id);
+}
+
+char *rt_ctr_run_dir(const char *id)
+{
+	return gk_strdup_printf("%s/containers/%s", gk_run_dir(), id);
+}
+
+char *rt_ctr_log_path(const char *id)
+{
+	return gk_strdup_printf("%s/containers/%s/%s-json.log", gk_root_dir(), id, id);
+}
+
+int rt_ctr_lock(struct gk_err *err)
+{
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/containers", gk_root_dir());
+	if (gk_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	_cleanup_free_ char *path = gk_strdup_printf("%s/.lock", dir);
+	return gk_lock(path, GK_LOCK_EXCLUSIVE, err);
+}
+
+int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	_cleanup_free_ char *path =
+	    gk_strdup_printf("%s/containers/%s/state.json", gk_run_dir(), id);
+	_cleanup_json_ json_object *o = NULL;
+	if (!gk_path_exists(path)) {
+		/* No runtime state (e.g. after a reboot): it is not running. */
+		snprintf(st->status, sizeof(st->status), "exited");
+		st->exit_code = 255;
+		return 0;
+	}
+	if (gk_json_read_file(path, 1 << 20, &o, err) < 0)
+		return -1;
+	const char *s;
+	snprintf(st->status, sizeof(st->status), "%s", (s = gk_json_str(o, "Status")) ? s : "");
+	st->pid = (pid_t)gk_json_int(o, "Pid", 0);
+	st->start_time = (unsigned long long)gk_json_int(o, "PidStartTime", 0);
+	st->monitor_pid = (pid_t)gk_json_int(o, "MonitorPid", 0);
+	st->monitor_start = (unsigned long long)gk_json_int(o, "MonitorStartTime", 0);
+	st->exit_code = (int)gk_json_int(o, "ExitCode", 0);
+	st->oom_killed = gk_json_bool(o, "OOMKilled", 0);
+	snprintf(st->started_at, sizeof(st->started_at), "%s",
+		 (s = gk_json_str(o, "StartedAt")) ? s : "");
+	snprintf(st->finished_at, sizeof(st->finished_at), "%s",
+		 (s = gk_json_str(o, "FinishedAt")) ? s : "");
+	snprintf(st->error, sizeof(st->error), "%s", (s = gk_json_str(o, "Error")) ? s : "");
+	return 0;
+}
+
+int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_err *err)
+{
+	_cleanup_free_ char *dir = rt_ctr_run_dir(id);
+	if (gk_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	_cleanup_json_ json_object *o = json_object_new_object();
+	json_object_object_add(o, "Status", json_object_new_string(st->status));
+	json_object_object_add(o, "Pid", json_object_new_int64(st->pid));
+	json_object_object_add(o, "PidStartTime", json_object_new_int64((int64_t)st->start_time));
+	json_object_object_add(o, "MonitorPid", json_object_new_int64(st->monitor_pid));
+	json_object_object_add(o, "MonitorStartTime",
+			       json_object_new_int64((int64_t)st->monitor_start));
+	json_object_object_add(o, "ExitCode", json_object_new_int(st->exit_code));
+	json_object_object_add(o, "OOMKilled", json_object_new_boolean(st->oom_killed));
+	json_object_object_add(o, "StartedAt", json_object_new_string(st->started_at));
+	json_object_object_add(o, "FinishedAt", json_object_new_string(st->finished_at));
+	json_object_object_add(o, "Error", json_object_new_string(st->error));
+	_cleanup_free_ char *path = gk_strdup_printf("%s/state.json", dir);
+	return gk_json_write_file_atomic(path, o, 0, 0600, err);
+}
+
+int rt_ctr_running(const struct rt_ctr_state *st)
+{
+	return !strcmp(st->status, "running") && rt_proc_alive(st->pid, st->start_time) &&
+	       rt_proc_alive(st->monitor_pid, st->monitor_start);
+}
+
+void rt_ctr_state_refresh(struct rt_ctr_state *st)
+{
+	if (strcmp(st->status, "running") != 0 || rt_ctr_running(st))
+		return;
+	/* The monitor vanished without recording the end: the container died
+	 * with it (it is killed when its parent dies). */
+	snprintf(st->status, sizeof(st->status), "exited");
+	st->exit_code = 137;
+	if (!st->finished_at[0]) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		gk_format_time(&now, st->finished_at, sizeof(st->finished_at));
+	}
+}
+
+int rt_ctr_config_read(const char *id, json_object **out, struct gk_err *err)
+{
+	_cleanup_free_ char *path =
+	    gk_strdup_printf("%s/containers/%s/config.json", gk_root_dir(), id);
+	return gk_json_read_file(path, 4 << 20, out, err);
+}
+
+int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err)
+{
+	_cleanup_free_ char *dir = rt_ctr_dir(id);
+	if (gk_mkdir_p(dir, 0710, err) < 0)
+		return -1;
+	_cleanup_free_ char *path = gk_strdup_printf("%s/config.json", dir);
+	return gk_json_write_file_atomic(path, cfg, 1, 0600, err);
+}
+
+static int is_id(const char *s)
+{
+	return strlen(s) == RT_ID_LEN && strspn(s, "0123456789abcdef") == RT_ID_LEN;
+}
+
+struct entry {
+	char *id;
+	char created[64];
+};
+
+static int by_created(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->created, y->created);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+char **rt_ctr_list(void)
+{
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/containers", gk_root_dir());
+	char **out = gk_malloc0(sizeof(char *));
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return out;
+	struct entry *v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!is_id(de->d_name))
+			continue;
+		struct gk_err ignored;
+		_cleanup_json_ json_object *cfg = NULL;
+		if (rt_ctr_config_read(de->d_name, &cfg, &ignored) < 0)
+			continue;
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n].id = gk_strdup(de->d_name);
+		const char *c = gk_json_str(cfg, "Created");
+		snprintf(v[n].created, sizeof(v[n].created), "%s", c ? c : "");
+		n++;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_created);
+	for (size_t i = 0; i < n; i++) {
+		gk_strv_push(&out, v[i].id);
+		free(v[i].id);
+	}
+	free(v);
+	return out;
+}
+
+int rt_ctr_name_owner(const char *name, char id[65])
+{
+	if (name[0] == '/')
+		name++;
+	_cleanup_strv_ char **ids = rt_ctr_list();
+	for (size_t i = 0; ids[i]; i++) {
+		struct gk_err ignored;
+		_cleanup_json_ json_object *cfg = NULL;
+		if (rt_ctr_config_read(ids[i], &cfg, &ignored) < 0)
+			continue;
+		const char *n = gk_json_str(cfg, "Name");
+		if (n && n[0] == '/' && !strcmp(n + 1, name)) {
+			snprintf(id, 65, "%s", ids[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int rt_ctr_resolve(const char *q, char id[65], struct gk_err *err)
+{
+	if (!q || !*q)
+		return gk_err_set(err, 0, "No such container: %s", q ? q : "");
+	_cleanup_strv_ char **ids = rt_ctr_list();
+	for (size_t i = 0; ids[i]; i++)
+		if (!strcmp(ids[i], q)) {
+			snprintf(id, 65, "%s", q);
+			return 0;
+		}
+	if (rt_ctr_name_owner(q, id))
+		return 0;
+	size_t ql = strlen(q), matches = 0;
+	if (strspn(q, "0123456789abcdef") == ql) {
+		for (size_t i = 0; ids[i]; i++)
+			if (!strncmp(ids[i], q, ql)) {
+				snprintf(id, 65, "%s", ids[i]);
+				matches++;
+			}
+	}
+	if (matches == 1)
+		return 0;
+	if (matches > 1)
+		return gk_err_set(err, 0, "multiple IDs found with provided prefix: %s", q);
+	return gk_err_set(err, 0, "No such container: %s", q);
+}
+
+int rt_ctr_name_valid(const char *name)
+{
+	if (name[0] == '/')
+		name++;
+	size_t n = strlen(name);
+	if (n < 2 || n > 255)
+		return 0;
+	static const char alnum[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	if (!strchr(alnum, name[0]))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!strchr(alnum, name[i]) && !strchr("_.-", name[i]))
+			return 0;
+	return 1;
+}
+
+static const char *const adjectives[] = {
+    "admiring", "affectionate", "amazing",   "angry",	 "awesome",   "bold",	    "brave",
+    "busy",	"charming",	"clever",    "cool",	 "dazzling",  "determined", "eager",
+    "ecstatic", "elegant",	"epic",	     "focused",	 "friendly",  "gallant",    "gifted",
+    "happy",	"hopeful",	"jolly",     "keen",	 "kind",      "laughing",   "loving",
+    "modest",	"nifty",	"nostalgic", "peaceful", "practical", "quirky",	    "relaxed",
+    "serene",	"sharp",	"silly",     "stoic",	 "sweet",     "tender",	    "trusting",
+    "upbeat",	"vibrant",	"wizardly",  "youthful", "zealous",   "zen",
+};
+static const char *const surnames[] = {
+    "albattani", "babbage",  "bell",	"bohr",	   "curie",   "darwin",	  "dijkstra",
+    "einstein",	 "euler",    "fermi",	"feynman", "galileo", "gauss",	  "hopper",
+    "hypatia",	 "kepler",   "knuth",	"lamarr",  "leakey",  "lovelace", "mccarthy",
+    "meitner",	 "newton",   "noether", "pasteur", "pike",    "ritchie",  "shannon",
+    "thompson",	 "torvalds", "turing",	"wozniak", "yalow",   "hamilton", "goldberg",
+};
+
+char *rt_ctr_name_generate(void)
+{
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	for (int attempt = 0;; attempt++) {
+		unsigned r = rand_r(&seed);
+		const char *a = adjectives[r % (sizeof(adjectives) / sizeof(adjectives[0]))];
+		const char *s = surnames[(r / 64) % (sizeof(surnames) / sizeof(surnames[0]))];
+		char *name = attempt < 10 ? gk_strdup_printf("%s_%s", a, s)
+					  : gk_strdup_printf("%s_%s%d", a, s, attempt);
+		char id[65];
+		if (!rt_ctr_name_owner(name, id))
+			return name;
+		free(name);
+	}
+}

@@ -1,0 +1,60 @@
+/* Container state on disk (see DESIGN.md):
+ *   $GOCKER_ROOT/containers/<id>/config.json   what was asked (Docker's
+ *       inspect shape: Id, Name, Created, Path, Args, Image, Config, HostConfig)
+ *   $GOCKER_ROOT/containers/<id>/<id>-json.log  json-file log of detached runs
+ *   $GOCKER_RUN/containers/<id>/state.json      what is happening: pids and
+ *       their /proc start times, status, exit code, OOMKilled, times
+ * Writes are atomic; creation, naming and removal happen under
+ * $GOCKER_ROOT/containers/.lock. */
+#ifndef RT_CTRSTATE_H
+#define RT_CTRSTATE_H
+
+#include <json-c/json.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+
+struct rt_ctr_state {
+	char status[16]; /* "created", "running", "exited" */
+	pid_t pid;
+	unsigned long long start_time;
+	pid_t monitor_pid;
+	unsigned long long monitor_start;
+	int exit_code;
+	int oom_killed;
+	char started_at[64];  /* RFC 3339, "" when never */
+	char finished_at[64]; /* RFC 3339, "" when not yet */
+	char error[512];
+};
+
+char *rt_ctr_dir(const char *id);     /* $GOCKER_ROOT/containers/<id> */
+char *rt_ctr_run_dir(const char *id); /* $GOCKER_RUN/containers/<id> */
+char *rt_ctr_log_path(const char *id);
+
+/* The containers lock (exclusive); returns the fd for gk_unlock. */
+int rt_ctr_lock(struct gk_err *err);
+
+int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *err);
+int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_err *err);
+/* Refresh what the processes say: a "running" container whose process or
+ * monitor is gone is reported as exited. */
+void rt_ctr_state_refresh(struct rt_ctr_state *st);
+int rt_ctr_running(const struct rt_ctr_state *st);
+
+int rt_ctr_config_read(const char *id, json_object **out, struct gk_err *err);
+int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err);
+
+/* Every container id, oldest first (by Created). */
+char **rt_ctr_list(void);
+
+/* A full id, a name (with or without the leading '/'), or a unique id prefix.
+ * Errors read "No such container: x". */
+int rt_ctr_resolve(const char *name_or_id, char id[65], struct gk_err *err);
+/* The id using `name` ("/name" stored), or 0. */
+int rt_ctr_name_owner(const char *name, char id[65]);
+/* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+int rt_ctr_name_valid(const char *name);
+/* adjective_surname, as Docker; unique among existing containers. */
+char *rt_ctr_name_generate(void);
+
+#endif

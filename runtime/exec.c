@@ -1,0 +1,157 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "runtime/container.h"
+#include "runtime/proc.h"
+
+/* Joined all at once through the pidfd. */
+#define JOIN_NS                                                                                    \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP)
+
+/* The relay: the first fork joins the container, forks the command into its
+ * pid namespace, forwards signals to it and exits with its status. */
+static void __attribute__((noreturn))
+exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int efd, int tty_sock)
+{
+	struct gk_err err = {0};
+	prctl(PR_SET_DUMPABLE, 0);
+	if (cg && rt_cgroup_add_pid(cg, getpid(), &err) < 0) {
+		struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
+		snprintf(rep.msg, sizeof(rep.msg), "join the cgroup: %.900s", err.msg);
+		(void)!write(efd, &rep, sizeof(rep));
+		_exit(RT_FAIL_RUNTIME);
+	}
+	if (setns(pidfd, JOIN_NS) < 0) {
+		struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
+		snprintf(rep.msg, sizeof(rep.msg), "join the container's namespaces: %s",
+			 strerror(errno));
+		(void)!write(efd, &rep, sizeof(rep));
+		_exit(RT_FAIL_RUNTIME);
+	}
+	close(pidfd);
+	if (chdir("/") < 0)
+		_exit(RT_FAIL_RUNTIME);
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid_t child = fork();
+	if (child < 0)
+		_exit(RT_FAIL_RUNTIME);
+	if (child == 0) {
+		if (spec->tty) {
+			if (rt_setup_tty(tty_sock, &err) < 0) {
+				struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
+				snprintf(rep.msg, sizeof(rep.msg), "%.1000s", err.msg);
+				(void)!write(efd, &rep, sizeof(rep));
+				_exit(RT_FAIL_RUNTIME);
+			}
+			close(tty_sock);
+		} else if (spec->stdin_null) {
+			int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (nul >= 0) {
+				dup2(nul, 0);
+				close(nul);
+			}
+		}
+		struct rt_proc_spec ps = {
+		    .argv = spec->argv,
+		    .env = spec->env,
+		    .cwd = spec->cwd,
+		    .user = spec->user,
+		    .security = &spec->security,
+		};
+		rt_proc_exec(&ps, efd);
+	}
+	close(efd);
+	if (tty_sock >= 0)
+		close(tty_sock);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		int status;
+		pid_t p = waitpid(child, &status, WNOHANG);
+		if (p == child)
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+}
+
+int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
+	    enum rt_start_failure *failure, struct gk_err *err)
+{
+	*pid = -1;
+	*failure = RT_FAIL_RUNTIME;
+	if (tty_master)
+		*tty_master = -1;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, spec->pid, 0);
+	if (pidfd < 0 || !rt_proc_alive(spec->pid, spec->start_time))
+		return gk_err_set(err, 0, "container %s is not running", spec->id);
+	struct rt_cgroup *cg = NULL;
+	if (rt_cgroup_open(spec->cgroup_root, spec->id, &cg, err) < 0)
+		return gk_err_wrap(err, "container %s", spec->id);
+	int ep[2], sock[2] = {-1, -1};
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		rt_cgroup_free(cg);
+		return gk_err_set(err, errno, "pipe");
+	}
+	if (spec->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		rt_cgroup_free(cg);
+		return gk_err_set(err, errno, "socketpair");
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		close(ep[0]);
+		if (sock[0] >= 0)
+			close(sock[0]);
+		exec_relay(spec, pidfd, cg, ep[1], sock[1]);
+	}
+	rt_cgroup_free(cg);
+	close(ep[1]);
+	if (sock[1] >= 0)
+		close(sock[1]);
+	if (child < 0) {
+		close(ep[0]);
+		if (sock[0] >= 0)
+			close(sock[0]);
+		return gk_err_set(err, errno, "fork");
+	}
+	if (spec->tty) {
+		int m = rt_recv_fd(sock[0]);
+		close(sock[0]);
+		if (tty_master)
+			*tty_master = m;
+		else if (m >= 0)
+			close(m);
+	}
+	int rc = rt_read_report(ep[0], failure, err);
+	close(ep[0]);
+	if (rc < 0) {
+		int status;
+		waitpid(child, &status, 0);
+		if (tty_master && *tty_master >= 0) {
+			close(*tty_master);
+			*tty_master = -1;
+		}
+		return -1;
+	}
+	*failure = RT_FAIL_NONE;
+	*pid = child;
+	return 0;
+}

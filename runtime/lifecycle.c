@@ -1,0 +1,174 @@
+#include "runtime/lifecycle.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/lock.h"
+#include "common/units.h"
+#include "runtime/container.h"
+#include "runtime/ctrstate.h"
+
+int rt_ctr_record_exit(const char *id, int code, int oom_killed, struct gk_err *err)
+{
+	int lock = rt_ctr_lock(err);
+	if (lock < 0)
+		return -1;
+	struct rt_ctr_state st;
+	int rc = -1;
+	_cleanup_free_ char *dir = rt_ctr_run_dir(id);
+	if (!gk_path_exists(dir)) {
+		rc = 0; /* removed meanwhile (rm -f) */
+		goto out;
+	}
+	if (rt_ctr_state_read(id, &st, err) < 0)
+		goto out;
+	snprintf(st.status, sizeof(st.status), "exited");
+	st.exit_code = code;
+	st.oom_killed = oom_killed;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gk_format_time(&now, st.finished_at, sizeof(st.finished_at));
+	rc = rt_ctr_state_write(id, &st, err);
+out:
+	gk_unlock(lock);
+	return rc;
+}
+
+int rt_pid_wait_gone(pid_t pid, unsigned long long start_time, int timeout_ms)
+{
+	if (!rt_proc_alive(pid, start_time))
+		return 1;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return 1;
+	if (!rt_proc_alive(pid, start_time))
+		return 1;
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		return 1;
+	return !rt_proc_alive(pid, start_time);
+}
+
+static int signal_pid(pid_t pid, unsigned long long start_time, int sig)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 || !rt_proc_alive(pid, start_time))
+		return -1;
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int rt_ctr_kill(const char *id, int sig, struct gk_err *err)
+{
+	struct rt_ctr_state st;
+	if (rt_ctr_state_read(id, &st, err) < 0)
+		return -1;
+	if (!rt_ctr_running(&st))
+		return gk_err_set(err, 0, "Cannot kill container: %s: container %s is not running",
+				  id, id);
+	if (signal_pid(st.pid, st.start_time, sig) < 0)
+		return gk_err_set(err, errno, "kill container %s", id);
+	return 0;
+}
+
+/* Wait for the monitor to record the exit (it exits right after). */
+static void wait_monitor(const struct rt_ctr_state *st, int timeout_ms)
+{
+	if (st->monitor_pid != getpid())
+		rt_pid_wait_gone(st->monitor_pid, st->monitor_start, timeout_ms);
+}
+
+int rt_ctr_stop(const char *id, int sig, int timeout_s, struct gk_err *err)
+{
+	struct rt_ctr_state st;
+	if (rt_ctr_state_read(id, &st, err) < 0)
+		return -1;
+	if (!rt_ctr_running(&st))
+		return 0;
+	signal_pid(st.pid, st.start_time, sig);
+	if (!rt_pid_wait_gone(st.pid, st.start_time, timeout_s * 1000)) {
+		signal_pid(st.pid, st.start_time, SIGKILL);
+		rt_pid_wait_gone(st.pid, st.start_time, 10000);
+	}
+	wait_monitor(&st, 10000);
+	return 0;
+}
+
+int rt_ctr_remove(const char *id, int force, struct gk_err *err)
+{
+	struct rt_ctr_state st;
+	if (rt_ctr_state_read(id, &st, err) < 0)
+		return -1;
+	if (rt_ctr_running(&st)) {
+		if (!force)
+			return gk_err_set(err, 0,
+					  "cannot remove container \"%s\": container is running: "
+					  "stop the container before removing or force remove",
+					  id);
+		signal_pid(st.pid, st.start_time, SIGKILL);
+		rt_pid_wait_gone(st.pid, st.start_time, 10000);
+	}
+	/* A monitor still finishing up (or a foreground gocker run): let it
+	 * record and clean, then make sure it is gone. */
+	if (st.monitor_pid > 0 && st.monitor_pid != getpid() &&
+	    !rt_pid_wait_gone(st.monitor_pid, st.monitor_start, 5000))
+		signal_pid(st.monitor_pid, st.monitor_start, SIGKILL);
+	/* The container dies with its monitor; make sure nothing is left. */
+	if (st.pid > 0 && rt_proc_alive(st.pid, st.start_time)) {
+		signal_pid(st.pid, st.start_time, SIGKILL);
+		rt_pid_wait_gone(st.pid, st.start_time, 10000);
+	}
+	int lock = rt_ctr_lock(err);
+	if (lock < 0)
+		return -1;
+	_cleanup_free_ char *dir = rt_ctr_dir(id);
+	_cleanup_free_ char *run = rt_ctr_run_dir(id);
+	int rc = rt_delete(RT_CGROUP_ROOT, id, dir, err);
+	if (rc == 0)
+		rc = gk_remove_tree(run, err);
+	gk_unlock(lock);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int num;
+} signals[] = {
+    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"BUS", SIGBUS},	   {"FPE", SIGFPE},
+    {"KILL", SIGKILL},	   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},	   {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT},	   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},	   {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"PWR", SIGPWR},	   {"SYS", SIGSYS},
+};
+
+int rt_signal_parse(const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	if (strspn(s, "0123456789") == strlen(s)) {
+		long n = strtol(s, NULL, 10);
+		return n > 0 && n < NSIG ? (int)n : -1;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (!strcasecmp(s, signals[i].name))
+			return signals[i].num;
+	return -1;
+}

@@ -1,0 +1,28 @@
+/* Container lifecycle operations shared by the commands (and the
+ * supervisor): record an exit, stop, kill, remove. All work from the state on
+ * disk, so they also work when the container's monitor is gone. */
+#ifndef RT_LIFECYCLE_H
+#define RT_LIFECYCLE_H
+
+#include <sys/types.h>
+
+#include "common/err.h"
+
+#define RT_CGROUP_ROOT "/sys/fs/cgroup"
+
+/* Mark the container exited with `code` (and OOMKilled) in state.json. */
+int rt_ctr_record_exit(const char *id, int code, int oom_killed, struct gk_err *err);
+/* Wait up to timeout_ms for the process to be gone; 1 when gone. */
+int rt_pid_wait_gone(pid_t pid, unsigned long long start_time, int timeout_ms);
+/* Send `sig` to the container's first process; error when not running. */
+int rt_ctr_kill(const char *id, int sig, struct gk_err *err);
+/* Stop signal, up to timeout_s seconds of grace, then SIGKILL; waits until
+ * the exit is recorded. A stopped container is not an error. */
+int rt_ctr_stop(const char *id, int sig, int timeout_s, struct gk_err *err);
+/* Remove the container: refuses a running one unless force (then kills it),
+ * then its cgroup, its directories and its runtime state. */
+int rt_ctr_remove(const char *id, int force, struct gk_err *err);
+/* Parse "TERM", "SIGTERM", "15". Returns the number or -1. */
+int rt_signal_parse(const char *s);
+
+#endif

@@ -1,0 +1,322 @@
+#include "runtime/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+static int openat2_in_root(int rootfd, const char *rel, int flags)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)flags | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+}
+
+int rt_open_in_root(int rootfd, const char *rel, int create, int dir, struct gk_err *err)
+{
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
+		return openat2_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	int fd = openat2_in_root(rootfd, rel, O_PATH);
+	if (fd >= 0 || !create || errno != ENOENT) {
+		if (fd < 0)
+			return gk_err_set(err, errno, "open /%s in the container root", rel);
+		return fd;
+	}
+	/* Walk the components, creating what is missing; each step is resolved
+	 * inside the root, so an image symlink can never lead out of it. */
+	_cleanup_free_ char *path = gk_strdup(rel);
+	_cleanup_close_ int cur = openat2_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	char *save = NULL;
+	char *comp = strtok_r(path, "/", &save);
+	while (comp) {
+		char *next = strtok_r(NULL, "/", &save);
+		int last = next == NULL;
+		/* The prefix so far, resolved from the root each time. */
+		size_t end = (size_t)(comp - path) + strlen(comp);
+		_cleanup_free_ char *prefix = gk_strdup(rel);
+		prefix[end] = '\0';
+		int nfd = openat2_in_root(rootfd, prefix, O_PATH);
+		if (nfd < 0 && errno == ENOENT) {
+			if (!last || dir) {
+				if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
+					return gk_err_set(err, errno, "mkdir /%s in the container",
+							  prefix);
+			} else {
+				int f = openat(cur, comp,
+					       O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+				if (f < 0 && errno != EEXIST)
+					return gk_err_set(err, errno, "create /%s in the container",
+							  prefix);
+				if (f >= 0)
+					close(f);
+			}
+			nfd = openat2_in_root(rootfd, prefix, O_PATH);
+		}
+		if (nfd < 0)
+			return gk_err_set(err, errno, "open /%s in the container", prefix);
+		close(cur);
+		cur = nfd;
+		comp = next;
+	}
+	return gk_steal_fd(cur);
+}
+
+static int mount_at(int rootfd, const char *target, int dir, const char *src, const char *fstype,
+		    unsigned long flags, const char *data, struct gk_err *err)
+{
+	_cleanup_close_ int fd = rt_open_in_root(rootfd, target, 1, dir, err);
+	if (fd < 0)
+		return -1;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (mount(src, proc, fstype, flags, data) < 0)
+		return gk_err_set(err, errno, "mount %s on %s", fstype ? fstype : src, target);
+	return 0;
+}
+
+static int remount_at(int rootfd, const char *target, unsigned long flags, struct gk_err *err)
+{
+	_cleanup_close_ int fd = rt_open_in_root(rootfd, target, 0, 1, err);
+	if (fd < 0)
+		return -1;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (mount(NULL, proc, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
+		return gk_err_set(err, errno, "remount %s", target);
+	return 0;
+}
+
+static int mount_overlay(const struct rt_spec *spec, const char *merged, struct gk_err *err)
+{
+	size_t n = 0;
+	while (spec->layer_dirs && spec->layer_dirs[n])
+		n++;
+	if (n == 0)
+		return gk_err_set(err, EINVAL, "image has no layers");
+	/* lowerdir lists the top layer first. */
+	size_t len = 64 + 2 * strlen(spec->state_dir);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(spec->layer_dirs[i]) + 1;
+	_cleanup_free_ char *opts = gk_malloc0(len + 64);
+	strcpy(opts, "lowerdir=");
+	for (size_t i = n; i-- > 0;) {
+		strcat(opts, spec->layer_dirs[i]);
+		if (i)
+			strcat(opts, ":");
+	}
+	sprintf(opts + strlen(opts), ",upperdir=%s/upper,workdir=%s/work", spec->state_dir,
+		spec->state_dir);
+	if (mount("overlay", merged, "overlay", 0, opts) < 0)
+		return gk_err_set(err, errno, "mount overlay on %s", merged);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned maj, min;
+} devices[] = {
+    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static int populate_dev(int devfd, struct gk_err *err)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		if (mknodat(devfd, devices[i].name, S_IFCHR | 0666,
+			    makedev(devices[i].maj, devices[i].min)) < 0)
+			return gk_err_set(err, errno, "mknod /dev/%s", devices[i].name);
+	}
+	static const char *const links[][2] = {
+	    {"pts/ptmx", "ptmx"},	   {"/proc/self/fd", "fd"},
+	    {"/proc/self/fd/0", "stdin"},  {"/proc/self/fd/1", "stdout"},
+	    {"/proc/self/fd/2", "stderr"}, {"/proc/kcore", "core"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][0], devfd, links[i][1]) < 0)
+			return gk_err_set(err, errno, "symlink /dev/%s", links[i][1]);
+	static const char *const dirs[] = {"pts", "shm", "mqueue"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (mkdirat(devfd, dirs[i], 0755) < 0)
+			return gk_err_set(err, errno, "mkdir /dev/%s", dirs[i]);
+	/* /dev/console: a regular file a tty can be bound onto. */
+	int fd = openat(devfd, "console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int mount_dev(int rootfd, struct gk_err *err)
+{
+	if (mount_at(rootfd, "/dev", 1, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k", err) < 0)
+		return -1;
+	_cleanup_close_ int devfd = openat2_in_root(rootfd, "dev", O_DIRECTORY);
+	if (devfd < 0)
+		return gk_err_set(err, errno, "open /dev");
+	if (populate_dev(devfd, err) < 0)
+		return -1;
+	if (mount_at(rootfd, "/dev/pts", 1, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0)
+		return -1;
+	if (mount_at(rootfd, "/dev/shm", 1, "shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
+		     "mode=1777,size=65536k", err) < 0)
+		return -1;
+	return mount_at(rootfd, "/dev/mqueue", 1, "mqueue", "mqueue",
+			MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err);
+}
+
+/* /sys/fs/cgroup read-only: the unified tree on a v2 host; on v1 and hybrid
+ * hosts a tmpfs with each hierarchy the host mounts (seen through our cgroup
+ * namespace, so the container's own cgroup is the root). */
+static int mount_cgroups(int rootfd, struct gk_err *err)
+{
+	struct statfs st;
+	if (statfs("/sys/fs/cgroup", &st) < 0)
+		return 0;
+	const unsigned long ro = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY;
+	if (st.f_type == CGROUP2_SUPER_MAGIC)
+		return mount_at(rootfd, "/sys/fs/cgroup", 1, "cgroup", "cgroup2", ro, NULL, err);
+	if (mount_at(rootfd, "/sys/fs/cgroup", 1, "tmpfs", "tmpfs",
+		     MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755", err) < 0)
+		return -1;
+	_cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	while (mi && fgets(line, sizeof(line), mi)) {
+		/* ... mountpoint ... - fstype source superopts */
+		char mp[1024], fstype[64], superopts[1024];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mp) != 1 ||
+		    sscanf(sep + 3, "%63s %*s %1023s", fstype, superopts) != 2)
+			continue;
+		if (strncmp(mp, "/sys/fs/cgroup/", 15) != 0 || strchr(mp + 15, '/'))
+			continue;
+		int v2 = strcmp(fstype, "cgroup2") == 0;
+		if (!v2 && strcmp(fstype, "cgroup") != 0)
+			continue;
+		/* superopts: "rw,cpu" -> "cpu" */
+		const char *opts = superopts;
+		if (!strncmp(opts, "rw,", 3) || !strncmp(opts, "ro,", 3))
+			opts += 3;
+		else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
+			opts = "";
+		if (mount_at(rootfd, mp, 1, "cgroup", fstype, ro, v2 ? NULL : opts, err) < 0)
+			return -1;
+	}
+	return remount_at(rootfd, "/sys/fs/cgroup", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV,
+			  err);
+}
+
+static int mount_user(int rootfd, const struct rt_mount *m, struct gk_err *err)
+{
+	if (m->tmpfs) {
+		/* Docker's tmpfs defaults (noexec,nosuid,nodev) with the user's
+		 * flags applied; the rest (size=, mode=) goes to tmpfs. */
+		unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC | (m->readonly ? MS_RDONLY : 0);
+		char data[1024] = "";
+		_cleanup_free_ char *opts = gk_strdup(m->options ? m->options : "");
+		char *save = NULL;
+		for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(o, "ro"))
+				fl |= MS_RDONLY;
+			else if (!strcmp(o, "rw"))
+				fl &= ~(unsigned long)MS_RDONLY;
+			else if (!strcmp(o, "exec"))
+				fl &= ~(unsigned long)MS_NOEXEC;
+			else if (!strcmp(o, "noexec"))
+				fl |= MS_NOEXEC;
+			else if (!strcmp(o, "suid"))
+				fl &= ~(unsigned long)MS_NOSUID;
+			else if (!strcmp(o, "nosuid"))
+				fl |= MS_NOSUID;
+			else if (!strcmp(o, "dev"))
+				fl &= ~(unsigned long)MS_NODEV;
+			else if (!strcmp(o, "nodev"))
+				fl |= MS_NODEV;
+			else
+				snprintf(data + strlen(data), sizeof(data) - strlen(data), "%s%s",
+					 data[0] ? "," : "", o);
+		}
+		return mount_at(rootfd, m->target, 1, "tmpfs", "tmpfs", fl, data, err);
+	}
+	struct stat st;
+	if (stat(m->source, &st) < 0)
+		return gk_err_set(err, errno, "bind source %s", m->source);
+	_cleanup_close_ int fd = rt_open_in_root(rootfd, m->target, 1, S_ISDIR(st.st_mode), err);
+	if (fd < 0)
+		return -1;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (mount(m->source, proc, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return gk_err_set(err, errno, "bind %s on %s", m->source, m->target);
+	/* Re-open: the old fd names the directory under the new mount. */
+	close(fd);
+	fd = rt_open_in_root(rootfd, m->target, 0, 0, err);
+	if (fd < 0)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (mount(NULL, proc, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
+		return gk_err_set(err, errno, "make %s private", m->target);
+	if (remount_at(rootfd, m->target, MS_NOSUID | (m->readonly ? MS_RDONLY : 0), err) < 0)
+		return -1;
+	return 0;
+}
+
+static int pivot(const char *merged, struct gk_err *err)
+{
+	if (chdir(merged) < 0)
+		return gk_err_set(err, errno, "chdir %s", merged);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return gk_err_set(err, errno, "pivot_root %s", merged);
+	if (umount2(".", MNT_DETACH) < 0)
+		return gk_err_set(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return gk_err_set(err, errno, "chdir /");
+	return 0;
+}
+
+int rt_rootfs_setup(const struct rt_spec *spec, struct gk_err *err)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return gk_err_set(err, errno, "make / private");
+	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->state_dir);
+	if (mount_overlay(spec, merged, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return gk_err_set(err, errno, "open %s", merged);
+	if (mount_at(rootfd, "/proc", 1, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL,
+		     err) < 0)
+		return -1;
+	if (mount_dev(rootfd, err) < 0)
+		return -1;
+	if (mount_at(rootfd, "/sys", 1, "sysfs", "sysfs",
+		     MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, err) < 0)
+		return -1;
+	if (mount_cgroups(rootfd, err) < 0)
+		return -1;
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (mount_user(rootfd, &spec->mounts[i], err) < 0)
+			return -1;
+	if (pivot(merged, err) < 0)
+		return -1;
+	if (spec->readonly_root &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		return gk_err_set(err, errno, "remount / read-only");
+	return 0;
+}

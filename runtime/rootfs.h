@@ -1,0 +1,20 @@
+/* The container's root filesystem, built by its first process inside its own
+ * mount namespace (so every mount dies with the namespace): overlayfs over the
+ * image layers, /proc, a minimal /dev, /sys read-only, the cgroup tree
+ * read-only, the user's bind and tmpfs mounts, then pivot_root. */
+#ifndef RT_ROOTFS_H
+#define RT_ROOTFS_H
+
+#include "common/err.h"
+#include "runtime/container.h"
+
+/* Everything up to and including pivot_root; afterwards "/" is the container's
+ * root and the host's tree is detached. */
+int rt_rootfs_setup(const struct rt_spec *spec, struct gk_err *err);
+
+/* Open (creating the missing directories, or the final file when !dir) the
+ * path `rel` below the directory fd `rootfd`, resolving every symlink inside
+ * that root. Returns an O_PATH fd. */
+int rt_open_in_root(int rootfd, const char *rel, int create, int dir, struct gk_err *err);
+
+#endif

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# gocker exec: joins the container's namespaces, cgroup and root.
+
+load lib/runtime
+
+setup_file() { rt_setup_file exec; }
+teardown_file() { rt_teardown_file; }
+setup() {
+	rt_setup
+	g run -d --name box --hostname boxhost -e FROMRUN=1 busybox sh -c 'echo marker >/tmp/m; exec sleep 1000' >/dev/null
+	wait_for "$G" exec box test -f /tmp/m
+}
+teardown() { rt_teardown; }
+
+@test "exec sees the container's pid namespace, files and hostname" {
+	run "$G" exec box sh -c 'cat /tmp/m; hostname; cat /proc/1/cmdline | tr "\0" " "; echo; echo $FROMRUN'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = marker ]
+	[ "${lines[1]}" = boxhost ]
+	[ "${lines[2]}" = "sleep 1000 " ]
+	[ "${lines[3]}" = 1 ]
+}
+
+@test "exec: the exit code comes back" {
+	run "$G" exec box sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+	run "$G" exec box nope
+	[ "$status" -eq 127 ]
+	[[ "$output" == *'executable file not found'* ]]
+}
+
+@test "exec -e, -u, -w" {
+	run "$G" exec -e A=b -u 1000:1000 -w /tmp box sh -c 'echo $A; id -u; id -g; pwd'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'b\n1000\n1000\n/tmp')" ]
+}
+
+@test "exec has the container's capabilities, no_new_privs and cgroup" {
+	run "$G" exec box sh -c 'grep -E "CapEff|NoNewPrivs" /proc/self/status; cat /proc/self/cgroup'
+	[[ "$output" == *"CapEff:	00000000a80425fb"* ]]
+	[[ "$output" == *"NoNewPrivs:	1"* ]]
+	id=$("$G" inspect -f '{{.Id}}' box)
+	grep -q "gocker/$id" /proc/$(sed -n 's/.*"Pid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")/cgroup
+	[[ "$output" == *":/"* ]]
+}
+
+@test "exec -i passes stdin; -d returns at once" {
+	run bash -c "echo in | '$G' exec -i box cat"
+	[ "$output" = in ]
+	run "$G" exec -d box sh -c 'sleep 0.2; touch /tmp/detached'
+	[ "$status" -eq 0 ]
+	wait_for "$G" exec box test -f /tmp/detached
+}
+
+@test "exec -t gets a terminal" {
+	command -v script >/dev/null || skip "script(1) missing"
+	run script -qec "'$G' exec -t box sh -c 'tty; exit 3'" /dev/null
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"/dev/pts/"* ]]
+}
+
+@test "exec into a stopped container fails" {
+	"$G" stop -t 0 box
+	run "$G" exec box true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is not running"* ]]
+}

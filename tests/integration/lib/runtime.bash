@@ -1,0 +1,80 @@
+# Shared setup for the container tests (run.bats, exec.bats, lifecycle.bats):
+# one private GOCKER_ROOT/GOCKER_RUN per file with busybox loaded, and a
+# teardown that removes this file's containers and checks that none of their
+# mounts, cgroups or processes are left.
+
+REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+FIX="${GOCKER_FIXTURES:-$REPO/tests/fixtures/out}"
+
+rt_setup_file() {
+	export RT_TMP="$(mktemp -d "/tmp/gocker-$1-bats.XXXXXX")"
+	export GOCKER_ROOT="$RT_TMP/root" GOCKER_RUN="$RT_TMP/run"
+	[ -f "$FIX/busybox.docker.tar" ] || return 0
+	"$GOCKER_BIN" load -q -i "$FIX/busybox.docker.tar" >/dev/null
+}
+
+rt_teardown_file() {
+	rm -rf "$RT_TMP"
+}
+
+rt_setup() {
+	G="$GOCKER_BIN"
+	[ -f "$FIX/busybox.docker.tar" ] || skip "fixture busybox.docker.tar not built"
+	: >"$RT_TMP/ids"
+}
+
+# gocker, remembering every container id that exists afterwards.
+g() {
+	"$G" "$@"
+	local rc=$?
+	ls "$GOCKER_ROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{64}$' >>"$RT_TMP/ids" || true
+	return $rc
+}
+
+# Anything of ours still around? Prints it and fails.
+rt_check_leaks() {
+	local leaks=0 id c p
+	for id in $(sort -u "$RT_TMP/ids"); do
+		for c in memory pids cpu unified; do
+			if [ -d "/sys/fs/cgroup/$c/gocker/$id" ]; then
+				echo "leaked cgroup $c/gocker/$id"
+				leaks=1
+			fi
+		done
+	done
+	# A process of one of our containers sees our overlay in its mount table.
+	for p in /proc/[0-9]*; do
+		if grep -qs "$RT_TMP/root/containers" "$p/mountinfo"; then
+			echo "leaked process ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+			leaks=1
+		fi
+	done
+	if grep -q "$RT_TMP/" /proc/self/mountinfo; then
+		echo "leaked mount under $RT_TMP"
+		leaks=1
+	fi
+	return $leaks
+}
+
+rt_teardown() {
+	local ids
+	ids=$("$G" ps -aq --no-trunc 2>/dev/null)
+	[ -n "$ids" ] && "$G" rm -f $ids >/dev/null 2>&1
+	ls "$GOCKER_ROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{64}$' >>"$RT_TMP/ids" || true
+	rt_check_leaks
+}
+
+# Wait (up to 10 s) until a command succeeds.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# At least one container of ours is running.
+ctr_running() {
+	[ -n "$("$G" ps -q)" ]
+}

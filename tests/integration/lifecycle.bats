@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# Detached containers and their monitors: run -d, logs, stop, kill, rm, ps,
+# inspect, names and id prefixes, cleanup after a killed CLI.
+
+load lib/runtime
+
+setup_file() { rt_setup_file lifecycle; }
+teardown_file() { rt_teardown_file; }
+setup() { rt_setup; }
+teardown() { rt_teardown; }
+
+@test "run -d prints the 64-hex id at once; ps shows it Up" {
+	run g run -d --name bg busybox sleep 100
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	run "$G" ps
+	[[ "${lines[0]}" == "CONTAINER ID   IMAGE     COMMAND"*"CREATED"*"STATUS"*"PORTS"*"NAMES" ]]
+	[[ "${lines[1]}" == "${id:0:12}   busybox   \"sleep 100\""*"Up "*"bg" ]]
+	run "$G" ps -q
+	[ "$output" = "${id:0:12}" ]
+	run "$G" ps -q --no-trunc
+	[ "$output" = "$id" ]
+}
+
+@test "the monitor survives the CLI and records the exit status" {
+	id=$(g run -d busybox sh -c 'sleep 0.5; exit 7')
+	wait_for bash -c "'$G' ps -a | grep -q 'Exited (7)'"
+	run "$G" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Running}} {{.State.Pid}}' "$id"
+	[ "$output" = "exited 7 false 0" ]
+	run "$G" inspect -f '{{.State.FinishedAt}}' "$id"
+	[[ "$output" == 20* ]]
+}
+
+@test "logs: stdout and stderr in json-file, --tail, -t, -f" {
+	id=$(g run -d busybox sh -c 'echo one; echo two >&2; sleep 0.2; echo three; sleep 1; echo four')
+	wait_for bash -c "'$G' logs $id | grep -q three"
+	run "$G" logs --tail 1 "$id"
+	[ "$output" = three ]
+	grep -q '"log":"two\\n","stream":"stderr","time":"20' "$GOCKER_ROOT/containers/$id/$id-json.log"
+	run "$G" logs -t "$id"
+	[[ "${lines[0]}" == 20*" one" ]]
+	run "$G" logs -f "$id"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *four* ]]
+	run bash -c "'$G' logs $id 2>/dev/null"
+	[ "$output" = "$(printf 'one\nthree\nfour')" ]
+}
+
+@test "stop: PID 1 without handlers ignores SIGTERM, SIGKILL after the grace period" {
+	g run -d --name s1 busybox sleep 100
+	run "$G" stop -t 1 s1
+	[ "$status" -eq 0 ]
+	[ "$output" = s1 ]
+	run "$G" inspect -f '{{.State.Status}} {{.State.ExitCode}}' s1
+	[ "$output" = "exited 137" ]
+}
+
+@test "stop: a container that handles SIGTERM stops within the grace period" {
+	g run -d --name s2 busybox sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done'
+	sleep 0.3
+	run "$G" stop -t 30 s2
+	[ "$status" -eq 0 ]
+	run "$G" inspect -f '{{.State.Status}} {{.State.ExitCode}}' s2
+	[ "$output" = "exited 0" ]
+	run "$G" ps -a --format json
+	[[ "$output" == *'"Status":"Exited (0) '* ]]
+}
+
+@test "kill -s and signal exit codes" {
+	g run -d --init --name kk busybox sleep 100
+	run "$G" kill -s TERM kk
+	[ "$status" -eq 0 ]
+	wait_for bash -c "'$G' inspect -f '{{.State.Status}}' kk | grep -q exited"
+	run "$G" inspect -f '{{.State.ExitCode}}' kk
+	[ "$output" = 143 ]
+	run "$G" kill kk
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is not running"* ]]
+}
+
+@test "rm refuses a running container, rm -f kills it, names and prefixes work" {
+	id=$(g run -d --name r1 busybox sleep 100)
+	run "$G" rm r1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container is running"* ]]
+	run "$G" rm -f "${id:0:8}"
+	[ "$status" -eq 0 ]
+	[ ! -e "$GOCKER_ROOT/containers/$id" ]
+	[ ! -e "$GOCKER_RUN/containers/$id" ]
+	run "$G" inspect r1
+	[ "$status" -ne 0 ]
+}
+
+@test "a unique id prefix works, an ambiguous or unknown one does not" {
+	a=$(g run -d busybox true)
+	run "$G" inspect -f '{{.Id}}' "${a:0:5}"
+	[ "$output" = "$a" ]
+	run "$G" rm nosuchcontainer
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No such container: nosuchcontainer"* ]]
+}
+
+@test "inspect: Docker's field names" {
+	g run --name insp --hostname h1 -e X=1 -w /tmp -v "$RT_TMP:/mnt:ro" busybox true
+	run "$G" inspect insp
+	[ "$status" -eq 0 ]
+	for f in '"Id"' '"Name": "/insp"' '"Created"' '"Path": "true"' '"Args"' '"State"' \
+		'"Status": "exited"' '"Running": false' '"OOMKilled": false' '"ExitCode": 0' \
+		'"StartedAt"' '"FinishedAt"' '"Image": "sha256:' '"Config"' '"Hostname": "h1"' \
+		'"WorkingDir": "/tmp"' '"HostConfig"' '"Memory": 0' '"NanoCpus": 0' '"PidsLimit"' \
+		'"Binds"' '"Mounts"' '"Destination": "/mnt"' '"RW": false'; do
+		[[ "$output" == *"$f"* ]] || { echo "missing $f"; false; }
+	done
+	run "$G" inspect -f '{{.Config.Image}}' insp
+	[ "$output" = busybox ]
+}
+
+@test "inspect falls back to images" {
+	run "$G" inspect -f '{{.Id}}' busybox
+	[ "$status" -eq 0 ]
+	[[ "$output" == sha256:* ]]
+}
+
+@test "rmi refuses an image a container uses" {
+	g run --name user busybox true
+	run "$G" rmi busybox
+	[ "$status" -ne 0 ]
+}
+
+@test "ps: a container whose monitor was killed shows as exited; rm -f cleans up" {
+	id=$(g run -d busybox sleep 100)
+	mon=$(sed -n 's/.*"MonitorPid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")
+	[ -n "$mon" ]
+	kill -9 "$mon"
+	wait_for bash -c "! '$G' ps -q | grep -q ${id:0:12}"
+	run "$G" ps -a
+	[[ "$output" == *"Exited (137)"* ]]
+	run "$G" rm -f "$id"
+	[ "$status" -eq 0 ]
+}
+
+@test "kill -9 of a foreground gocker run, then rm -f, leaves nothing" {
+	"$G" run --name fg busybox sleep 100 &
+	pid=$!
+	wait_for ctr_running
+	ls "$GOCKER_ROOT/containers" | grep -E '^[0-9a-f]{64}$' >>"$RT_TMP/ids"
+	kill -9 $pid
+	wait $pid || true
+	run "$G" rm -f fg
+	[ "$status" -eq 0 ]
+	rt_check_leaks
+}
+
+@test "ps --format json and -a" {
+	g run -d --name j1 busybox sleep 100
+	g run --name j2 busybox true
+	run "$G" ps --format json
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *'"Names":"j1"'*'"State":"running"'*'"Status":"Up '* ]]
+	run "$G" ps -a --format json
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "the monitor is small" {
+	id=$(g run -d busybox sleep 100)
+	mon=$(sed -n 's/.*"MonitorPid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")
+	rss=$(awk '/VmRSS/ {print $2}' /proc/$mon/status)
+	echo "monitor RSS ${rss} kB"
+	[ "$rss" -lt 8192 ]
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# gocker run in the foreground: commands, environment, users, mounts, exit
+# codes, bad input. Real containers from the busybox fixture.
+
+load lib/runtime
+
+setup_file() { rt_setup_file run; }
+teardown_file() { rt_teardown_file; }
+setup() { rt_setup; }
+teardown() { rt_teardown; }
+
+@test "run: the command's output and exit code come back" {
+	run g run --rm busybox sh -c 'echo hello; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = hello ]
+}
+
+@test "run: the command is PID 1 and the host's processes are invisible" {
+	run g run --rm busybox sh -c 'echo $$; ps -o pid | wc -l'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" -le 4 ] # header, sh, ps, wc
+}
+
+@test "run: image Env and Cmd apply, HOSTNAME is the short id" {
+	run g run --name envtest busybox env
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"PATH=/usr/local/sbin"* ]]
+	id=$("$G" inspect -f '{{.Id}}' envtest)
+	[[ "$output" == *"HOSTNAME=${id:0:12}"* ]]
+	run g run --rm busybox hostname
+	[ "${#output}" -eq 12 ]
+}
+
+@test "run: -e, --env-file, -w, --hostname, --entrypoint" {
+	printf '# comment\nFROMFILE=yes\n\nOTHER=2\n' >"$RT_TMP/envfile"
+	export PASSED=through
+	run g run --rm -e A=1 -e PASSED --env-file "$RT_TMP/envfile" -w /tmp/new/dir \
+		--hostname myhost busybox sh -c 'echo $A $PASSED $FROMFILE $OTHER; pwd; hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1 through yes 2" ]
+	[ "${lines[1]}" = /tmp/new/dir ]
+	[ "${lines[2]}" = myhost ]
+	run g run --rm --entrypoint echo busybox from entrypoint
+	[ "$output" = "from entrypoint" ]
+}
+
+@test "run: -u by name, uid, uid:gid, and the container's own /etc/passwd" {
+	run g run --rm -u app busybox id
+	[ "$status" -eq 0 ]
+	[[ "$output" == "uid=1000(app) gid=1000(app)"* ]]
+	run g run --rm -u 1234:5678 busybox sh -c 'id -u; id -g'
+	[ "${lines[0]}" = 1234 ]
+	[ "${lines[1]}" = 5678 ]
+	run g run --rm -u nosuchuser busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unable to find user nosuchuser"* ]]
+	run g run --rm -u 4294967296 busybox true
+	[ "$status" -eq 125 ]
+}
+
+@test "run: a non-root user has no effective capabilities, root has Docker's 14" {
+	run g run --rm busybox grep CapEff /proc/self/status
+	[[ "$output" == *00000000a80425fb ]]
+	run g run --rm -u 1000 busybox grep CapEff /proc/self/status
+	[[ "$output" == *0000000000000000 ]]
+}
+
+@test "run: exit codes 127 and 126 with Docker's messages" {
+	run g run --rm busybox nope
+	[ "$status" -eq 127 ]
+	[[ "$output" == *'exec: "nope": executable file not found in $PATH'* ]]
+	run g run --rm busybox /etc
+	[ "$status" -eq 126 ]
+	[[ "$output" == *'permission denied'* ]]
+}
+
+@test "run: a signal exit is 128+N" {
+	run g run --rm --init busybox sh -c 'kill -TERM $$'
+	[ "$status" -eq 143 ]
+	run g run --rm busybox sh -c 'sh -c "kill -KILL \$\$"; exit $?'
+	[ "$status" -eq 137 ]
+}
+
+@test "run: signals sent to gocker run reach the container" {
+	"$G" run --rm --init busybox sh -c 'trap "echo got-usr1; exit 9" USR1; while true; do sleep 0.1; done' >"$RT_TMP/out" &
+	pid=$!
+	wait_for ctr_running
+	sleep 0.3 # the trap is set right after the shell starts
+	kill -USR1 $pid
+	wait $pid || rc=$?
+	[ "$rc" -eq 9 ]
+	grep -q got-usr1 "$RT_TMP/out"
+}
+
+@test "run: bind mounts read-write and read-only, named volumes, --tmpfs" {
+	mkdir -p "$RT_TMP/rw" "$RT_TMP/ro"
+	echo data >"$RT_TMP/ro/file"
+	run g run --rm -v "$RT_TMP/rw:/rw" -v "$RT_TMP/ro:/ro:ro" --tmpfs /scratch:size=1m \
+		busybox sh -c 'echo x >/rw/new && cat /ro/file && ! touch /ro/no 2>/dev/null &&
+			grep " /scratch " /proc/mounts'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = data ]
+	[[ "${lines[1]}" == *"tmpfs rw,nosuid,nodev,noexec"*"size=1024k"* ]]
+	[ "$(cat "$RT_TMP/rw/new")" = x ]
+	[ ! -e "$RT_TMP/ro/no" ]
+	run g run --rm -v vol:/data busybox sh -c 'echo kept >/data/f'
+	[ "$(cat "$GOCKER_ROOT/volumes/vol/_data/f")" = kept ]
+}
+
+@test "run: --read-only root, writable tmpfs" {
+	run g run --rm --read-only --tmpfs /tmp busybox sh -c 'touch /x 2>/dev/null; echo $?; touch /tmp/y; echo $?'
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 0 ]
+}
+
+@test "run: --init reaps zombies and is PID 1" {
+	run g run --rm --init busybox sh -c '(sleep 0.2 &) ; sleep 0.6; ps -o pid,stat,comm'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 S    gocker-init"* ]] || [[ "$output" == *"gocker-init"* ]]
+	! [[ "$output" == *" Z "* ]]
+}
+
+@test "run: the container's mounts: proc, dev, sys read-only, cgroup read-only" {
+	run g run --rm busybox sh -c 'cat /proc/mounts; ls /dev'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"proc /proc proc rw,nosuid,nodev,noexec"* ]]
+	[[ "$output" == *"devpts /dev/pts devpts rw,nosuid,noexec"*"gid=5,mode=620,ptmxmode=666"* ]]
+	[[ "$output" == *"sysfs /sys sysfs ro,"* ]]
+	[[ "$output" == *" /sys/fs/cgroup tmpfs ro,"* ]] || [[ "$output" == *" /sys/fs/cgroup cgroup2 ro,"* ]]
+	for d in null zero full random urandom tty ptmx shm mqueue pts; do
+		[[ "$output" == *"$d"* ]]
+	done
+	! [[ "$output" == *sda* ]]
+}
+
+@test "run: -t gives a terminal from the container's own devpts" {
+	command -v script >/dev/null || skip "script(1) missing"
+	run script -qec "stty rows 33 cols 101; $G run --rm -t busybox sh -c 'tty; stty size; echo \$TERM; exit 4'" /dev/null
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"/dev/pts/0"* ]]
+	[[ "$output" == *"33 101"* ]]
+	[[ "$output" == *xterm* ]]
+}
+
+@test "run: -i passes stdin, without it stdin is empty" {
+	run bash -c "echo piped | '$G' run --rm -i busybox cat"
+	[ "$output" = piped ]
+	run bash -c "echo piped | '$G' run --rm busybox cat"
+	[ "$output" = "" ]
+}
+
+@test "run: --rm leaves nothing; without it the container stays, exited" {
+	g run --rm busybox true
+	[ -z "$(ls "$GOCKER_ROOT/containers" | grep -v '^\.')" ]
+	g run --name kept busybox true
+	run "$G" ps -a --format json
+	[[ "$output" == *'"Names":"kept"'* ]]
+	[[ "$output" == *'"State":"exited"'* ]]
+}
+
+@test "run: bad input is refused with 125 and creates nothing" {
+	for args in "--mem abc" "--mem 0" "--cpus -1" "--cpus 1000" "--cpus x" "--pids abc" \
+		"--memory 12q" "--swap 10" "--memory-swap 1g" "-v /does/not/exist:/x" \
+		"-v relative" "--name bad/name" "--network nope"; do
+		run g run $args busybox true
+		echo "$args -> $status $output"
+		[ "$status" -eq 125 ]
+		[ -n "$output" ]
+	done
+	run g run no-such-image true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *no-such-image* ]]
+	[ -z "$(ls "$GOCKER_ROOT/containers" 2>/dev/null | grep -v '^\.')" ]
+}
+
+@test "run: limits are recorded as Docker's HostConfig fields" {
+	g run --name lim --mem 64 --swap 32 --cpus 0.5 --pids 50 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}' lim
+	[ "$output" = "67108864 100663296 500000000 50" ]
+	g run --name lim2 -m 32m --memory-swap 64m --pids-limit 10 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}}' lim2
+	[ "$output" = "33554432 67108864 10" ]
+}
+
+@test "run: a name in use is refused" {
+	g run --name dup busybox true
+	run g run --name dup busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'"/dup" is already in use'* ]]
+}
+
+@test "run: --network host shares the host's network, none has only lo" {
+	run g run --rm --network none busybox ls /sys/class/net
+	[ "$output" = lo ]
+	run g run --rm --network host busybox ls /sys/class/net
+	[ "$(echo "$output" | wc -l)" -eq "$(ls /sys/class/net | wc -l)" ]
+}
+
+@test "run: WorkingDir through /proc/self/fd is refused (CVE-2024-21626)" {
+	for n in 3 4 5 6 7 8; do
+		run g run --rm -w /proc/self/fd/$n busybox pwd
+		[ "$status" -ne 0 ] || [[ "$output" != /proc/* && "$output" != /tmp* ]]
+		! [[ "$output" == "$RT_TMP"* ]]
+	done
+}
