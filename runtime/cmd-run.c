@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -597,10 +598,44 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 	    .ports = &p->ports,
 	    .files_dir = p->state_dir,
 	};
-	struct net_container_info info;
-	if (net_container_setup(&req, &info, err) < 0)
+	/* In a short-lived child: the monitor of a detached container then never
+	 * maps in libnftables and libnl pages (it stays a few MB smaller). */
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return gk_err_set(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return gk_err_set(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		struct gk_err e = {0};
+		struct net_container_info info;
+		if (net_container_setup(&req, &info, &e) < 0) {
+			(void)!write(fds[1], &e, sizeof(e));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	struct gk_err child = {0};
+	ssize_t n;
+	do
+		n = read(fds[0], &child, sizeof(child));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(child)) {
+		child.msg[sizeof(child.msg) - 1] = '\0';
+		*err = child;
 		return -1;
-	net_container_info_free(&info);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return gk_err_set(err, 0, "network setup of %.12s failed", p->id);
 	return 0;
 }
 
