@@ -29,8 +29,13 @@ int net_hosts_write(const char *path, const char *ip, const char *hostname, cons
 						     "ff02::2\tip6-allrouters\n"
 						     "%s",
 						     self ? self : "");
-	if (net_write_file(path, body, strlen(body), 0644, err) < 0)
-		return gk_err_wrap(err, "write hosts file");
+	/* In place when it exists: the container may have bind-mounted this
+	 * inode already (the runtime builds the root before the network is
+	 * attached), and a rename would leave it the old file. */
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(body);
+	if (fd < 0 || write(fd, body, len) != (ssize_t)len)
+		return gk_err_set(err, errno, "write hosts file %s", path);
 	return 0;
 }
 
