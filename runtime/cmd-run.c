@@ -3,6 +3,7 @@
  * small monitor process is). */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -650,6 +651,12 @@ monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
 	/* Keep nothing big around while the container runs. */
 	json_object_put(p->image.config);
 	p->image.config = NULL;
+	malloc_trim(0);
+	/* -dt: the terminal's output is the container's stdout. */
+	if (ctr.tty_master >= 0) {
+		ctr.stdout_fd = gk_steal_fd(ctr.tty_master);
+		ctr.stderr_fd = -1;
+	}
 	code = rt_monitor_logs(ctr.stdout_fd, ctr.stderr_fd, ctr.pidfd, ctr.pid, log_fd, &err);
 	ctr.stdout_fd = ctr.stderr_fd = -1;
 	finish(p, o, &ctr, code, 1);
