@@ -735,7 +735,7 @@ static void finish(struct run_plan *p, const struct run_opts *o, struct rt_conta
 	}
 	if (ctr->cgroup && rt_cgroup_destroy(ctr->cgroup, &e) < 0)
 		gk_debug("destroy cgroup: %s", e.msg);
-	if (started)
+	if (started && !o->rm)
 		rt_ctr_record_exit(p->id, code, oom, &e);
 	else {
 		/* Never started: Docker leaves it "created". */
