@@ -171,6 +171,17 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
 	child_stdio(spec, fds);
+	/* Work that needs neither the cgroup nor the network is done while the
+	 * parent creates the cgroup and moves us into it. */
+	if (rt_rootfs_prepare(spec, &err) < 0)
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	void *bpf = NULL;
+	size_t bpf_len = 0;
+	uint64_t caps;
+	if (!spec->security.privileged &&
+	    (rt_caps_compute(&spec->security, &caps, &err) < 0 ||
+	     rt_seccomp_compile_default(caps, &bpf, &bpf_len, &err) < 0))
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	char go;
 	if (read(fds->sync_rd, &go, 1) != 1)
 		_exit(RT_FAIL_RUNTIME); /* the parent gave up */
@@ -189,7 +200,7 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 		gk_err_set(&err, errno, "sethostname %s", hostname);
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	}
-	if (rt_rootfs_setup(spec, &err) < 0)
+	if (rt_rootfs_finish(spec, &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	if (spec->stdio == RT_STDIO_TTY) {
 		if (rt_setup_tty(fds->tty_sock, &err) < 0)
@@ -211,6 +222,8 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	    .mask_paths = !spec->security.privileged,
 	    .init = spec->init,
 	    .pdeathsig = 1,
+	    .seccomp_bpf = bpf,
+	    .seccomp_len = bpf_len,
 	};
 	rt_proc_exec(&ps, efd);
 }

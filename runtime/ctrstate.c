@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,29 @@ int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *er
 	return 0;
 }
 
+/* Runtime state lives in $GOCKER_RUN (a tmpfs, gone at reboot): atomic by
+ * rename, but not worth an fsync. */
+static int write_volatile(const char *path, json_object *o, struct gk_err *err)
+{
+	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", path, (int)getpid());
+	size_t len;
+	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return gk_err_set(err, errno, "create %s", tmp);
+	ssize_t w = write(fd, s, len);
+	close(fd);
+	if (w != (ssize_t)len) {
+		unlink(tmp);
+		return gk_err_set(err, errno ? errno : EIO, "write %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return gk_err_set(err, errno, "rename %s", path);
+	}
+	return 0;
+}
+
 int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_err *err)
 {
 	_cleanup_free_ char *dir = rt_ctr_run_dir(id);
@@ -89,7 +113,7 @@ int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_
 	json_object_object_add(o, "FinishedAt", json_object_new_string(st->finished_at));
 	json_object_object_add(o, "Error", json_object_new_string(st->error));
 	_cleanup_free_ char *path = gk_strdup_printf("%s/state.json", dir);
-	return gk_json_write_file_atomic(path, o, 0, 0600, err);
+	return write_volatile(path, o, err);
 }
 
 int rt_ctr_running(const struct rt_ctr_state *st)

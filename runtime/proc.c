@@ -159,7 +159,9 @@ void rt_proc_exec(const struct rt_proc_spec *ps, int efd)
 	char *path = rt_lookup_path(ps->argv[0], env, &err);
 	if (!path)
 		fail(efd, RT_FAIL_NOTFOUND, &err);
-	if (!ps->security->privileged && rt_seccomp_load_default(caps, &err) < 0)
+	if (!ps->security->privileged &&
+	    (ps->seccomp_bpf ? rt_seccomp_load_bpf(ps->seccomp_bpf, ps->seccomp_len, &err)
+			     : rt_seccomp_load_default(caps, &err)) < 0)
 		fail(efd, RT_FAIL_RUNTIME, &err);
 	if (ps->init) {
 		sigset_t all, old;

@@ -23,9 +23,11 @@ struct rt_proc_spec {
 	const char *cwd;
 	const char *user;
 	const struct rt_security *security;
-	int mask_paths; /* the container's first process: mask Docker's paths */
-	int init;	/* fork the command under the built-in init */
-	int pdeathsig;	/* die with the parent (the container's first process) */
+	int mask_paths;		 /* the container's first process: mask Docker's paths */
+	int init;		 /* fork the command under the built-in init */
+	int pdeathsig;		 /* die with the parent (the container's first process) */
+	const void *seccomp_bpf; /* precompiled default filter, or NULL: compile it */
+	size_t seccomp_len;
 };
 
 /* Never returns: execve or report on `error_fd` and _exit. */

@@ -181,10 +181,11 @@ static int mount_dev(int rootfd, struct gk_err *err)
 			MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err);
 }
 
-/* /sys/fs/cgroup read-only: the unified tree on a v2 host; on v1 and hybrid
- * hosts a tmpfs with each hierarchy the host mounts (seen through our cgroup
- * namespace, so the container's own cgroup is the root). */
-static int mount_cgroups(int rootfd, struct gk_err *err)
+/* /sys/fs/cgroup read-only: the unified tree on a v2 host (a cgroup2 mount in
+ * our cgroup namespace); on v1 and hybrid hosts a tmpfs with, for each
+ * hierarchy the host mounts, a bind of the container's own cgroup
+ * (gocker/<id>) there. Binds cost far less than new v1 superblocks. */
+static int mount_cgroups(int rootfd, const char *id, struct gk_err *err)
 {
 	struct statfs st;
 	if (statfs("/sys/fs/cgroup", &st) < 0)
@@ -199,23 +200,20 @@ static int mount_cgroups(int rootfd, struct gk_err *err)
 	char line[4096];
 	while (mi && fgets(line, sizeof(line), mi)) {
 		/* ... mountpoint ... - fstype source superopts */
-		char mp[1024], fstype[64], superopts[1024];
+		char mp[1024], fstype[64];
 		char *sep = strstr(line, " - ");
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mp) != 1 ||
-		    sscanf(sep + 3, "%63s %*s %1023s", fstype, superopts) != 2)
+		    sscanf(sep + 3, "%63s", fstype) != 1)
 			continue;
 		if (strncmp(mp, "/sys/fs/cgroup/", 15) != 0 || strchr(mp + 15, '/'))
 			continue;
-		int v2 = strcmp(fstype, "cgroup2") == 0;
-		if (!v2 && strcmp(fstype, "cgroup") != 0)
+		if (strcmp(fstype, "cgroup2") != 0 && strcmp(fstype, "cgroup") != 0)
 			continue;
-		/* superopts: "rw,cpu" -> "cpu" */
-		const char *opts = superopts;
-		if (!strncmp(opts, "rw,", 3) || !strncmp(opts, "ro,", 3))
-			opts += 3;
-		else if (!strcmp(opts, "rw") || !strcmp(opts, "ro"))
-			opts = "";
-		if (mount_at(rootfd, mp, 1, "cgroup", fstype, ro, v2 ? NULL : opts, err) < 0)
+		_cleanup_free_ char *src = gk_strdup_printf("%s/gocker/%s", mp, id);
+		if (!gk_path_exists(src))
+			continue; /* a hierarchy gocker does not use */
+		if (mount_at(rootfd, mp, 1, src, NULL, MS_BIND, NULL, err) < 0 ||
+		    remount_at(rootfd, mp, ro, err) < 0)
 			return -1;
 	}
 	return remount_at(rootfd, "/sys/fs/cgroup", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV,
@@ -290,7 +288,7 @@ static int pivot(const char *merged, struct gk_err *err)
 	return 0;
 }
 
-int rt_rootfs_setup(const struct rt_spec *spec, struct gk_err *err)
+int rt_rootfs_prepare(const struct rt_spec *spec, struct gk_err *err)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return gk_err_set(err, errno, "make / private");
@@ -305,10 +303,17 @@ int rt_rootfs_setup(const struct rt_spec *spec, struct gk_err *err)
 		return -1;
 	if (mount_dev(rootfd, err) < 0)
 		return -1;
-	if (mount_at(rootfd, "/sys", 1, "sysfs", "sysfs",
-		     MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, err) < 0)
-		return -1;
-	if (mount_cgroups(rootfd, err) < 0)
+	return mount_at(rootfd, "/sys", 1, "sysfs", "sysfs",
+			MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, err);
+}
+
+int rt_rootfs_finish(const struct rt_spec *spec, struct gk_err *err)
+{
+	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->state_dir);
+	_cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return gk_err_set(err, errno, "open %s", merged);
+	if (mount_cgroups(rootfd, spec->id, err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mount_user(rootfd, &spec->mounts[i], err) < 0)

@@ -8,9 +8,13 @@
 #include "common/err.h"
 #include "runtime/container.h"
 
-/* Everything up to and including pivot_root; afterwards "/" is the container's
- * root and the host's tree is detached. */
-int rt_rootfs_setup(const struct rt_spec *spec, struct gk_err *err);
+/* The part that needs neither the cgroup nor the network: make / private,
+ * the overlay, /proc, /dev, /sys. Runs while the parent sets up the cgroup. */
+int rt_rootfs_prepare(const struct rt_spec *spec, struct gk_err *err);
+/* The rest, once the process sits in its cgroup (and cgroup namespace):
+ * /sys/fs/cgroup, the user's mounts, pivot_root, read-only root. Afterwards
+ * "/" is the container's root and the host's tree is detached. */
+int rt_rootfs_finish(const struct rt_spec *spec, struct gk_err *err);
 
 /* Open (creating the missing directories, or the final file when !dir) the
  * path `rel` below the directory fd `rootfd`, resolving every symlink inside

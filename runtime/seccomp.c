@@ -7,7 +7,16 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "common/fs.h"
 
 static const char *const allowed[] = {
     "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "capget", "capset", "chdir",
@@ -171,29 +180,85 @@ static int add_conditional(scmp_filter_ctx ctx, uint64_t caps, struct gk_err *er
 	return 0;
 }
 
-int rt_seccomp_load_default(uint64_t caps_mask, struct gk_err *err)
+/* Docker's default profile as a libseccomp context. */
+static scmp_filter_ctx build_default(uint64_t caps_mask, struct gk_err *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	if (!ctx)
-		return gk_err_set(err, ENOMEM, "seccomp: init");
-	int rc = -1;
+	if (!ctx) {
+		gk_err_set(err, ENOMEM, "seccomp: init");
+		return NULL;
+	}
 	/* A binary tree of syscall numbers instead of a linear chain: every
 	 * syscall of the container runs through this filter. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (add_arches(ctx, err) < 0)
-		goto out;
+		goto fail;
 	for (size_t i = 0; allowed[i]; i++)
 		if (allow_name(ctx, allowed[i], err) < 0)
-			goto out;
+			goto fail;
 	if (add_conditional(ctx, caps_mask, err) < 0)
-		goto out;
+		goto fail;
+	return ctx;
+fail:
+	seccomp_release(ctx);
+	return NULL;
+}
+
+int rt_seccomp_load_default(uint64_t caps_mask, struct gk_err *err)
+{
+	scmp_filter_ctx ctx = build_default(caps_mask, err);
+	if (!ctx)
+		return -1;
+	int rc = 0;
 	int lrc = seccomp_load(ctx);
-	if (lrc < 0) {
-		gk_err_set(err, -lrc, "seccomp: load the filter");
-		goto out;
-	}
-	rc = 0;
-out:
+	if (lrc < 0)
+		rc = gk_err_set(err, -lrc, "seccomp: load the filter");
 	seccomp_release(ctx);
 	return rc;
+}
+
+int rt_seccomp_compile_default(uint64_t caps_mask, void **bpf, size_t *len, struct gk_err *err)
+{
+	*bpf = NULL;
+	*len = 0;
+	scmp_filter_ctx ctx = build_default(caps_mask, err);
+	if (!ctx)
+		return -1;
+	int rc = -1;
+	/* libseccomp exports to an fd only: a memfd, read back. */
+	int fd = memfd_create("gocker-seccomp", MFD_CLOEXEC);
+	if (fd < 0) {
+		gk_err_set(err, errno, "seccomp: memfd");
+		goto out;
+	}
+	int erc = seccomp_export_bpf(ctx, fd);
+	if (erc < 0) {
+		gk_err_set(err, -erc, "seccomp: export the filter");
+		goto out;
+	}
+	off_t n = lseek(fd, 0, SEEK_END);
+	if (n <= 0 || pread(fd, *bpf = gk_malloc0((size_t)n), (size_t)n, 0) != n) {
+		free(*bpf);
+		*bpf = NULL;
+		gk_err_set(err, errno ? errno : EIO, "seccomp: read the exported filter");
+		goto out;
+	}
+	*len = (size_t)n;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return rc;
+}
+
+int rt_seccomp_load_bpf(const void *bpf, size_t len, struct gk_err *err)
+{
+	struct sock_fprog prog = {
+	    .len = (unsigned short)(len / sizeof(struct sock_filter)),
+	    .filter = (struct sock_filter *)(uintptr_t)bpf,
+	};
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+		return gk_err_set(err, errno, "seccomp: load the filter");
+	return 0;
 }

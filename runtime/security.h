@@ -7,6 +7,7 @@
 #ifndef RT_SECURITY_H
 #define RT_SECURITY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -43,5 +44,10 @@ int rt_mask_paths(struct gk_err *err);
  * allowlist; clone with CLONE_NEW* refused, clone3 ENOSYS. Call last before
  * execve, after no_new_privs. */
 int rt_seccomp_load_default(uint64_t caps_mask, struct gk_err *err);
+/* The same filter compiled to BPF (malloc'd *bpf, *len bytes), so it can be
+ * built ahead (while the parent sets up the cgroup) and loaded last with
+ * rt_seccomp_load_bpf(). */
+int rt_seccomp_compile_default(uint64_t caps_mask, void **bpf, size_t *len, struct gk_err *err);
+int rt_seccomp_load_bpf(const void *bpf, size_t len, struct gk_err *err);
 
 #endif

@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# Isolation and the security floor of a default container: namespaces, mount
+# table, masked and read-only paths, capabilities, no_new_privs, seccomp, /dev
+# and the device cgroup. Real containers from the busybox fixture.
+
+load lib/rtsec
+
+setup_file() { sec_setup_file isolation; }
+teardown_file() { sec_teardown_file; }
+setup() { sec_setup; }
+teardown() { sec_teardown; }
+
+@test "isolation: the command is PID 1 and no host process is visible" {
+	run g run --rm busybox sh -c 'echo $$; ls -d /proc/[0-9]* | wc -l; if test -e /proc/'"$$"'; then echo hostpid; fi'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" -le 3 ] # sh, ls and the subshell of the pipe at most
+	[[ "$output" != *hostpid* ]]
+}
+
+@test "isolation: hostname is the short id, or --hostname" {
+	run g run --name hn busybox hostname
+	[ "$status" -eq 0 ]
+	id=$("$G" inspect -f '{{.Id}}' hn)
+	[ "$output" = "${id:0:12}" ]
+	run g run --rm --hostname inside busybox hostname
+	[ "$output" = inside ]
+	[ "$(hostname)" != inside ]
+}
+
+@test "isolation: the mount table inside holds only the container's mounts" {
+	run g run --rm busybox cat /proc/self/mountinfo
+	[ "$status" -eq 0 ]
+	points=$(awk '{ print $5 }' <<<"$output")
+	echo "$points"
+	[ "$(head -1 <<<"$points")" = / ]
+	while read -r p; do
+		case $p in
+		/ | /proc | /proc/* | /dev | /dev/* | /sys | /sys/* | /etc/hosts | /etc/hostname | /etc/resolv.conf) ;;
+		*) echo "unexpected mount point $p"; false ;;
+		esac
+	done <<<"$points"
+	# none of the host's own mount points besides those shows up
+	! grep -qE '^(/work|/home|/boot|/run)(/|$)' <<<"$points"
+}
+
+@test "isolation: the host's mount table is untouched by a run" {
+	before=$(grep -c . /proc/self/mountinfo)
+	host_interrupts=$(wc -c </proc/interrupts)
+	run g run --rm busybox sh -c 'cat /proc/interrupts >/dev/null; mount | wc -l'
+	[ "$status" -eq 0 ]
+	! grep -q "$SEC_TMP" /proc/self/mountinfo
+	# masks and read-only remounts stayed in the container
+	! awk '{ print $5 }' /proc/self/mountinfo | grep -qxE '/proc/(interrupts|keys|timer_list|sys|acpi)'
+	[ "$(wc -c </proc/interrupts)" -gt 0 ]
+	[ "$host_interrupts" -gt 0 ]
+	echo "mounts before $before, after $(grep -c . /proc/self/mountinfo)"
+}
+
+@test "isolation: masked paths read empty, not the host's content" {
+	[ "$(wc -c </proc/interrupts)" -gt 0 ]
+	[ "$(wc -c </proc/timer_list)" -gt 0 ]
+	run g run --rm busybox sh -c 'for f in /proc/interrupts /proc/keys /proc/timer_list; do
+		[ -e $f ] && echo "$f $(wc -c <$f)"; done; ls -A /sys/firmware | wc -l; ls -A /proc/acpi 2>/dev/null | wc -l'
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ "$output" == *"/proc/interrupts 0"* ]]
+	[[ "$output" == *"/proc/timer_list 0"* ]]
+	if [ -e /proc/keys ]; then [[ "$output" == *"/proc/keys 0"* ]]; fi
+	[ "${lines[-2]}" = 0 ]
+	[ "${lines[-1]}" = 0 ]
+	# a masked file cannot be written either
+	run g run --rm busybox sh -c 'touch /sys/firmware/x'
+	[ "$status" -ne 0 ]
+}
+
+@test "isolation: /proc/sys and the other read-only paths cannot be written" {
+	run g run --rm busybox sh -c 'echo 1 > /proc/sys/kernel/panic'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
+	run g run --rm busybox sh -c 'echo x > /proc/sys/kernel/hostname'
+	[ "$status" -ne 0 ]
+	run g run --rm busybox sh -c 'grep -E " /proc/(sys|bus|fs|irq) " /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	while read -r line; do
+		[[ "$line" == *" ro,nosuid,nodev,noexec"* ]]
+	done <<<"$output"
+}
+
+@test "isolation: capability sets are Docker's defaults" {
+	run g run --rm busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field CapEff)" = "$DEFAULT_CAPS" ]
+	[ "$(status_field CapPrm)" = "$DEFAULT_CAPS" ]
+	[ "$(status_field CapBnd)" = "$DEFAULT_CAPS" ]
+	[ "$(status_field CapInh)" = 0000000000000000 ]
+	[ "$(status_field CapAmb)" = 0000000000000000 ]
+}
+
+@test "isolation: --cap-add and --cap-drop change the sets" {
+	run g run --rm --cap-add NET_ADMIN --cap-drop chown busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field CapEff)" = 00000000a80435fa ]
+	[ "$(status_field CapBnd)" = 00000000a80435fa ]
+	run g run --rm --cap-drop ALL --cap-add CAP_KILL busybox cat /proc/self/status
+	[ "$(status_field CapEff)" = 0000000000000020 ]
+	[ "$(status_field CapBnd)" = 0000000000000020 ]
+	run g run --rm --cap-add nosuchcap busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *nosuchcap* ]]
+	# without CAP_CHOWN, chown fails
+	run g run --rm --cap-drop CHOWN busybox sh -c 'touch /tmp/f; chown 1 /tmp/f'
+	[ "$status" -ne 0 ]
+}
+
+@test "isolation: a non-root user has no effective capabilities, the bounding set stays" {
+	run g run --rm -u 1000 busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field CapEff)" = 0000000000000000 ]
+	[ "$(status_field CapPrm)" = 0000000000000000 ]
+	[ "$(status_field CapBnd)" = "$DEFAULT_CAPS" ]
+}
+
+@test "isolation: --privileged gets every capability and no seccomp" {
+	# every capability gocker itself holds (its bounding set may lack some)
+	all=$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)
+	run g run --rm --privileged busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field CapEff)" = "$all" ]
+	[ "$(status_field Seccomp)" = 0 ]
+}
+
+@test "isolation: NoNewPrivs 1 and Seccomp 2" {
+	run g run --rm busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field NoNewPrivs)" = 1 ]
+	[ "$(status_field Seccomp)" = 2 ]
+	run g run --rm -u 1000 busybox cat /proc/self/status
+	[ "$(status_field NoNewPrivs)" = 1 ]
+	[ "$(status_field Seccomp)" = 2 ]
+}
+
+@test "isolation: mount, umount and unshare fail inside" {
+	run g run --rm busybox mount -t tmpfs none /mnt
+	[ "$status" -ne 0 ]
+	run g run --rm busybox umount /proc/sys
+	[ "$status" -ne 0 ]
+	run g run --rm busybox unshare -n true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	run g run --rm busybox unshare -m true
+	[ "$status" -ne 0 ]
+	# still read-only after the failed attempts
+	run g run --rm busybox sh -c 'mount -o remount,rw /proc/sys; echo 1 > /proc/sys/kernel/panic'
+	[ "$status" -ne 0 ]
+}
+
+@test "isolation: CAP_SYS_ADMIN opens unshare, as in Docker's profile" {
+	run g run --rm --cap-add SYS_ADMIN busybox unshare -n true
+	[ "$status" -eq 0 ]
+}
+
+@test "isolation: /dev holds only the allowed nodes" {
+	run g run --rm busybox ls -A /dev
+	[ "$status" -eq 0 ]
+	expected="console core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero"
+	got=$(sort <<<"$output" | tr '\n' ' ')
+	echo "got: $got"
+	for n in $got; do
+		[[ " $expected " == *" $n "* ]]
+	done
+	for n in null zero full random urandom tty; do
+		[[ " $got " == *" $n "* ]]
+	done
+	run g run --rm busybox sh -c 'head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo ok'
+	[ "${lines[0]}" = 4 ]
+	[ "${lines[1]}" = ok ]
+}
+
+@test "isolation: the device cgroup refuses nodes outside Docker's list" {
+	# mknod is allowed (CAP_MKNOD, "c *:* m"), opening /dev/mem (1:1) is not.
+	run g run --rm busybox sh -c 'mknod /dev/xmem c 1 1 && echo made; head -c 1 /dev/xmem'
+	echo "$output"
+	[ "${lines[0]}" = made ]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	# an allowed one (1:3, null) made the same way works
+	run g run --rm busybox sh -c 'mknod /dev/xnull c 1 3 && echo hi > /dev/xnull && echo ok'
+	[ "$output" = ok ]
+}
+
+@test "isolation: the container's cgroup is gocker/<id> in every hierarchy, and goes with rm" {
+	id=$(g run -d busybox sleep 100)
+	for c in memory cpu cpuacct pids devices; do
+		[ -d "$(cgdir $c "$id")" ]
+	done
+	pid=$("$G" inspect -f '{{.State.Pid}}' "$id")
+	grep -q ":memory:/gocker/$id\$" /proc/"$pid"/cgroup
+	grep -q ":pids:/gocker/$id\$" /proc/"$pid"/cgroup
+	if [ -f $CG/unified/cgroup.controllers ]; then
+		grep -q "^0::/gocker/$id\$" /proc/"$pid"/cgroup
+	fi
+	grep -qx a "$(cgdir devices "$id")/devices.list" && false
+	grep -qx 'c 1:3 rwm' "$(cgdir devices "$id")/devices.list"
+	g rm -f "$id"
+	for c in memory cpu cpuacct pids devices unified; do
+		[ ! -d "$CG/$c/gocker/$id" ]
+	done
+	[ -d "$CG/memory/gocker" ] # the shared parent stays
+}
