@@ -171,9 +171,33 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
 	child_stdio(spec, fds);
-	/* Work that needs neither the cgroup nor the network is done while the
-	 * parent creates the cgroup and moves us into it. */
-	if (rt_rootfs_prepare(spec, &err) < 0)
+	/* Everything up to the privilege drop happens before the sync byte,
+	 * while the parent moves us into the cgroup it made before cloning us
+	 * (a v1 cgroup migration waits for an RCU grace period). */
+	if (rt_rootfs_prepare(spec, &err) < 0 || rt_rootfs_finish(spec, &err) < 0)
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	const char *hostname = spec->hostname;
+	char shortid[13];
+	if (!hostname) {
+		snprintf(shortid, sizeof(shortid), "%.12s", spec->id);
+		hostname = shortid;
+	}
+	if (sethostname(hostname, strlen(hostname)) < 0) {
+		gk_err_set(&err, errno, "sethostname %s", hostname);
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	}
+	if (spec->stdio == RT_STDIO_TTY) {
+		if (rt_setup_tty(fds->tty_sock, &err) < 0)
+			child_fail(efd, RT_FAIL_RUNTIME, &err);
+		close(fds->tty_sock);
+	} else if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0 && nul != 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+	}
+	if (!spec->security.privileged && rt_mask_paths(&err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
@@ -186,32 +210,10 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	if (read(fds->sync_rd, &go, 1) != 1)
 		_exit(RT_FAIL_RUNTIME); /* the parent gave up */
 	close(fds->sync_rd);
+	/* In our cgroup now: it becomes the root of our cgroup namespace. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		gk_err_set(&err, errno, "unshare the cgroup namespace");
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
-	}
-	const char *hostname = spec->hostname;
-	char shortid[13];
-	if (!hostname) {
-		snprintf(shortid, sizeof(shortid), "%.12s", spec->id);
-		hostname = shortid;
-	}
-	if (sethostname(hostname, strlen(hostname)) < 0) {
-		gk_err_set(&err, errno, "sethostname %s", hostname);
-		child_fail(efd, RT_FAIL_RUNTIME, &err);
-	}
-	if (rt_rootfs_finish(spec, &err) < 0)
-		child_fail(efd, RT_FAIL_RUNTIME, &err);
-	if (spec->stdio == RT_STDIO_TTY) {
-		if (rt_setup_tty(fds->tty_sock, &err) < 0)
-			child_fail(efd, RT_FAIL_RUNTIME, &err);
-		close(fds->tty_sock);
-	} else if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0 && nul != 0) {
-			dup2(nul, 0);
-			close(nul);
-		}
 	}
 	struct rt_proc_spec ps = {
 	    .argv = spec->argv,
@@ -219,7 +221,6 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	    .cwd = spec->cwd,
 	    .user = spec->user,
 	    .security = &spec->security,
-	    .mask_paths = !spec->security.privileged,
 	    .init = spec->init,
 	    .pdeathsig = 1,
 	    .seccomp_bpf = bpf,
@@ -276,7 +277,8 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	int sync_p[2] = {-1, -1}, err_p[2] = {-1, -1}, out_p[2] = {-1, -1}, errout_p[2] = {-1, -1},
 	    in_p[2] = {-1, -1}, sock[2] = {-1, -1};
 	struct child_fds fds = {.sync_rd = -1, .error_wr = -1, .tty_sock = -1};
-	if (pipe2(sync_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_p) < 0 ||
+	    pipe2(err_p, O_CLOEXEC) < 0) {
 		gk_err_set(err, errno, "pipe");
 		goto fail;
 	}
@@ -303,6 +305,10 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	fds.error_wr = err_p[1];
 	fds.tty_sock = sock[1];
 
+	/* The cgroup exists before the process does, so the process can bind
+	 * its directories while we move it in. */
+	if (rt_cgroup_create(spec->cgroup_root, spec->id, &spec->limits, &ctr->cgroup, err) < 0)
+		goto fail;
 	unsigned long long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (spec->network != RT_NET_HOST)
 		flags |= CLONE_NEWNET;
@@ -310,6 +316,10 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	pid_t pid = clone3_pidfd(flags, &pidfd);
 	if (pid < 0) {
 		gk_err_set(err, errno, "clone the container process");
+		struct gk_err ignored;
+		rt_cgroup_destroy(ctr->cgroup, &ignored);
+		rt_cgroup_free(ctr->cgroup);
+		ctr->cgroup = NULL;
 		goto fail;
 	}
 	if (pid == 0) {
@@ -335,8 +345,6 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	close_fd(&errout_p[1]);
 	ctr->start_time = rt_proc_start_time(pid);
 
-	if (rt_cgroup_create(spec->cgroup_root, spec->id, &spec->limits, &ctr->cgroup, err) < 0)
-		goto fail_child;
 	if (rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0)
 		goto fail_child;
 	return 0;
@@ -344,6 +352,14 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 fail_child:
 	syscall(SYS_pidfd_send_signal, ctr->pidfd, SIGKILL, NULL, 0);
 	waitpid(ctr->pid, NULL, 0);
+	{
+		/* A setup failure of the child explains it better. */
+		enum rt_start_failure ignored_failure;
+		struct gk_err child_err = {0};
+		if (rt_read_report(ctr->error_fd, &ignored_failure, &child_err) < 0 &&
+		    child_err.msg[0])
+			*err = child_err;
+	}
 	if (ctr->cgroup) {
 		struct gk_err ignored;
 		rt_cgroup_destroy(ctr->cgroup, &ignored);
@@ -399,8 +415,15 @@ int rt_read_report(int fd, enum rt_start_failure *failure, struct gk_err *err)
 int rt_start(struct rt_container *ctr, struct gk_err *err)
 {
 	ctr->failure = RT_FAIL_NONE;
-	if (write(ctr->sync_fd, "G", 1) != 1)
-		return gk_err_set(err, errno, "start the container process");
+	if (send(ctr->sync_fd, "G", 1, MSG_NOSIGNAL) != 1) {
+		/* It died during setup: its report says why. */
+		enum rt_start_failure failure = RT_FAIL_RUNTIME;
+		if (rt_read_report(ctr->error_fd, &failure, err) == 0)
+			gk_err_set(err, errno, "start the container process");
+		ctr->failure = failure;
+		close_fd(&ctr->error_fd);
+		return -1;
+	}
 	close_fd(&ctr->sync_fd);
 	if (ctr->tty_sock >= 0) {
 		ctr->tty_master = rt_recv_fd(ctr->tty_sock);

@@ -181,18 +181,22 @@ static int mount_dev(int rootfd, struct gk_err *err)
 			MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err);
 }
 
-/* /sys/fs/cgroup read-only: the unified tree on a v2 host (a cgroup2 mount in
- * our cgroup namespace); on v1 and hybrid hosts a tmpfs with, for each
- * hierarchy the host mounts, a bind of the container's own cgroup
- * (gocker/<id>) there. Binds cost far less than new v1 superblocks. */
+/* /sys/fs/cgroup read-only, showing the container's own cgroup (gocker/<id>):
+ * on a v2 host a bind of it; on v1 and hybrid hosts a tmpfs with a bind of it
+ * for each hierarchy the host mounts. Binds cost far less than new cgroup
+ * superblocks, and need no cgroup namespace yet. */
 static int mount_cgroups(int rootfd, const char *id, struct gk_err *err)
 {
 	struct statfs st;
 	if (statfs("/sys/fs/cgroup", &st) < 0)
 		return 0;
 	const unsigned long ro = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY;
-	if (st.f_type == CGROUP2_SUPER_MAGIC)
-		return mount_at(rootfd, "/sys/fs/cgroup", 1, "cgroup", "cgroup2", ro, NULL, err);
+	if (st.f_type == CGROUP2_SUPER_MAGIC) {
+		_cleanup_free_ char *src = gk_strdup_printf("/sys/fs/cgroup/gocker/%s", id);
+		if (mount_at(rootfd, "/sys/fs/cgroup", 1, src, NULL, MS_BIND, NULL, err) < 0)
+			return -1;
+		return remount_at(rootfd, "/sys/fs/cgroup", ro, err);
+	}
 	if (mount_at(rootfd, "/sys/fs/cgroup", 1, "tmpfs", "tmpfs",
 		     MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755", err) < 0)
 		return -1;
