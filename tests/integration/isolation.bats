@@ -208,3 +208,31 @@ teardown() { sec_teardown; }
 	done
 	[ -d "$CG/memory/gocker" ] # the shared parent stays
 }
+
+holds_cmd() { # CMDLINE DIR: a process of DIR/cgroup.procs runs CMDLINE
+	local p
+	for p in $(cat "$2/cgroup.procs"); do
+		[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "$1 " ] && return 0
+	done
+	return 1
+}
+
+@test "isolation: gocker exec gets the container's capabilities, seccomp, no_new_privs and cgroup" {
+	id=$(g run -d --cap-add NET_ADMIN busybox sleep 100)
+	run g exec "$id" cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field CapEff)" = 00000000a80435fb ]
+	[ "$(status_field CapBnd)" = 00000000a80435fb ]
+	[ "$(status_field NoNewPrivs)" = 1 ]
+	[ "$(status_field Seccomp)" = 2 ]
+	# the exec'd process joins the container's cgroup in every hierarchy
+	g exec -d "$id" sleep 99
+	for c in memory cpu pids devices; do
+		wait_for holds_cmd "sleep 99" "$(cgdir $c "$id")"
+	done
+	run g exec "$id" wc -c /proc/interrupts
+	[[ "$output" == "0 /proc/interrupts" || "$output" == *" 0 /proc/interrupts" ]]
+	run g exec "$id" unshare -n true
+	[ "$status" -ne 0 ]
+	g rm -f "$id"
+}
