@@ -3,6 +3,7 @@
  * small monitor process is). */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -198,6 +199,7 @@ struct run_plan {
 	struct rt_mount *mounts;
 	size_t n_mounts;
 	char *state_dir;
+	char *seccomp_cache;
 	enum rt_network_mode network;
 };
 
@@ -222,6 +224,7 @@ static void plan_free(struct run_plan *p)
 	}
 	free(p->mounts);
 	free(p->state_dir);
+	free(p->seccomp_cache);
 }
 
 static void push_mount(struct run_plan *p, struct rt_mount m)
@@ -343,6 +346,7 @@ static int plan_build(struct run_plan *p, const struct run_opts *o, const char *
 	else
 		return gk_err_set(err, 0, "network %s not found", o->network);
 	p->state_dir = rt_ctr_dir(p->id);
+	p->seccomp_cache = gk_strdup_printf("%s/seccomp", gk_run_dir());
 	return 0;
 }
 
@@ -352,6 +356,7 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	memcpy(s->id, p->id, sizeof(s->id));
 	s->state_dir = p->state_dir;
 	s->cgroup_root = RT_CGROUP_ROOT;
+	s->seccomp_cache_dir = p->seccomp_cache;
 	s->layer_dirs = p->image.layer_dirs;
 	s->argv = p->argv;
 	s->env = p->env;
@@ -603,6 +608,9 @@ static int run_foreground(struct run_plan *p, const struct run_opts *o)
 		finish(p, o, &ctr, code, 0);
 		return code;
 	}
+	/* Durable while the container runs, not on its way to start. */
+	if (!o->rm && rt_ctr_config_sync(p->id, &err) < 0)
+		gk_debug("%s", err.msg);
 	code = rt_attach_wait(ctr.pid, ctr.pidfd, ctr.tty_master, o->interactive, &err);
 	finish(p, o, &ctr, code, 1);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -650,6 +658,14 @@ monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
 	/* Keep nothing big around while the container runs. */
 	json_object_put(p->image.config);
 	p->image.config = NULL;
+	if (!o->rm && rt_ctr_config_sync(p->id, &err) < 0)
+		gk_debug("%s", err.msg);
+	malloc_trim(0);
+	/* -dt: the terminal's output is the container's stdout. */
+	if (ctr.tty_master >= 0) {
+		ctr.stdout_fd = gk_steal_fd(ctr.tty_master);
+		ctr.stderr_fd = -1;
+	}
 	code = rt_monitor_logs(ctr.stdout_fd, ctr.stderr_fd, ctr.pidfd, ctr.pid, log_fd, &err);
 	ctr.stdout_fd = ctr.stderr_fd = -1;
 	finish(p, o, &ctr, code, 1);

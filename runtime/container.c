@@ -160,6 +160,66 @@ static void child_stdio(const struct rt_spec *spec, struct child_fds *fds)
 	}
 }
 
+/* The compiled default filter is cached per capability set and gocker
+ * binary (compiling it costs tens of milliseconds of CPU): a root-owned 0600
+ * file in the spec's cache directory. */
+static char *seccomp_cache_path(const char *dir, uint64_t caps)
+{
+	struct stat st;
+	if (!dir || stat("/proc/self/exe", &st) < 0)
+		return NULL;
+	return gk_strdup_printf("%s/%016llx-%llx-%llx-%llx-%lld.bpf", dir, (unsigned long long)caps,
+				(unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+				(unsigned long long)st.st_size, (long long)st.st_mtime);
+}
+
+static int seccomp_cache_read(const char *path, void **bpf, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 077) || st.st_size <= 0 || st.st_size > 1 << 20 || st.st_size % 8)
+		return -1;
+	*bpf = gk_malloc0((size_t)st.st_size);
+	if (read(fd, *bpf, (size_t)st.st_size) != st.st_size) {
+		free(*bpf);
+		*bpf = NULL;
+		return -1;
+	}
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+static void seccomp_cache_write(const char *dir, const char *path, const void *bpf, size_t len)
+{
+	struct gk_err ignored;
+	if (gk_mkdir_p(dir, 0700, &ignored) < 0)
+		return;
+	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	int ok = write(fd, bpf, len) == (ssize_t)len;
+	close(fd);
+	if (!ok || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+static int seccomp_filter(const struct rt_spec *spec, void **bpf, size_t *len, struct gk_err *err)
+{
+	uint64_t caps;
+	if (rt_caps_compute(&spec->security, &caps, err) < 0)
+		return -1;
+	_cleanup_free_ char *path = seccomp_cache_path(spec->seccomp_cache_dir, caps);
+	if (path && seccomp_cache_read(path, bpf, len) == 0)
+		return 0;
+	if (rt_seccomp_compile_default(caps, bpf, len, err) < 0)
+		return -1;
+	if (path)
+		seccomp_cache_write(spec->seccomp_cache_dir, path, *bpf, *len);
+	return 0;
+}
+
 /* Everything from the sync byte to execve. */
 static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, struct child_fds *fds)
 {
@@ -171,6 +231,10 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
 	child_stdio(spec, fds);
+	void *bpf = NULL;
+	size_t bpf_len = 0;
+	if (!spec->security.privileged && seccomp_filter(spec, &bpf, &bpf_len, &err) < 0)
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	/* Everything up to the privilege drop happens before the sync byte,
 	 * while the parent moves us into the cgroup it made before cloning us
 	 * (a v1 cgroup migration waits for an RCU grace period). */
@@ -198,13 +262,6 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 		}
 	}
 	if (!spec->security.privileged && rt_mask_paths(&err) < 0)
-		child_fail(efd, RT_FAIL_RUNTIME, &err);
-	void *bpf = NULL;
-	size_t bpf_len = 0;
-	uint64_t caps;
-	if (!spec->security.privileged &&
-	    (rt_caps_compute(&spec->security, &caps, &err) < 0 ||
-	     rt_seccomp_compile_default(caps, &bpf, &bpf_len, &err) < 0))
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	char go;
 	if (read(fds->sync_rd, &go, 1) != 1)

@@ -43,14 +43,15 @@ enum rt_stdio_mode {
 
 struct rt_spec {
 	char id[RT_ID_LEN + 1];
-	const char *state_dir;	 /* $GOCKER_ROOT/containers/<id>: upper/, work/, merged/ */
-	const char *cgroup_root; /* "/sys/fs/cgroup" */
-	char **layer_dirs;	 /* image layers, bottom first */
-	char **argv;		 /* command, argv[0] resolved through PATH inside */
-	char **env;		 /* KEY=VALUE */
-	const char *cwd;	 /* absolute, NULL: "/" */
-	const char *user;	 /* "name", "uid", "uid:gid", "name:group", NULL: root */
-	const char *hostname;	 /* NULL: first 12 chars of id */
+	const char *state_dir;	       /* $GOCKER_ROOT/containers/<id>: upper/, work/, merged/ */
+	const char *cgroup_root;       /* "/sys/fs/cgroup" */
+	const char *seccomp_cache_dir; /* compiled filters are kept here (root-only), or NULL */
+	char **layer_dirs;	       /* image layers, bottom first */
+	char **argv;		       /* command, argv[0] resolved through PATH inside */
+	char **env;		       /* KEY=VALUE */
+	const char *cwd;	       /* absolute, NULL: "/" */
+	const char *user;	       /* "name", "uid", "uid:gid", "name:group", NULL: root */
+	const char *hostname;	       /* NULL: first 12 chars of id */
 	struct rt_mount *mounts;
 	size_t n_mounts;
 	int readonly_root;

@@ -78,7 +78,8 @@ static int write_volatile(const char *path, json_object *o, struct gk_err *err)
 {
 	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", path, (int)getpid());
 	size_t len;
-	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	const char *s = json_object_to_json_string_length(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return gk_err_set(err, errno, "create %s", tmp);
@@ -150,7 +151,17 @@ int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err)
 	if (gk_mkdir_p(dir, 0710, err) < 0)
 		return -1;
 	_cleanup_free_ char *path = gk_strdup_printf("%s/config.json", dir);
-	return gk_json_write_file_atomic(path, cfg, 1, 0600, err);
+	return write_volatile(path, cfg, err);
+}
+
+int rt_ctr_config_sync(const char *id, struct gk_err *err)
+{
+	_cleanup_free_ char *dir = rt_ctr_dir(id);
+	_cleanup_free_ char *path = gk_strdup_printf("%s/config.json", dir);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return gk_err_set(err, errno, "fsync %s", path);
+	return gk_fsync_dir(dir, err);
 }
 
 static int is_id(const char *s)

@@ -42,7 +42,10 @@ void rt_ctr_state_refresh(struct rt_ctr_state *st);
 int rt_ctr_running(const struct rt_ctr_state *st);
 
 int rt_ctr_config_read(const char *id, json_object **out, struct gk_err *err);
+/* Atomic (rename) but not yet durable: rt_ctr_config_sync() makes it so,
+ * which `run` does while the container runs rather than before it starts. */
 int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err);
+int rt_ctr_config_sync(const char *id, struct gk_err *err);
 
 /* Every container id, oldest first (by Created). */
 char **rt_ctr_list(void);
