@@ -221,9 +221,11 @@ int net_container_setup(const struct net_container_req *req, struct net_containe
 	if (req->files_dir) {
 		char shortid[13];
 		snprintf(shortid, sizeof(shortid), "%.12s", req->id);
-		if (net_container_files(req->files_dir, info->ip,
-					req->hostname ? req->hostname : shortid, req->name,
-					err) < 0)
+		/* resolv.conf and hostname were written before the container
+		 * was created (net_container_files); only hosts learns the address */
+		_cleanup_free_ char *hosts = gk_strdup_printf("%s/hosts", req->files_dir);
+		if (net_hosts_write(hosts, info->ip, req->hostname ? req->hostname : shortid,
+				    req->name, err) < 0)
 			goto undo;
 	}
 	return 0;
@@ -256,7 +258,8 @@ int net_container_teardown_flags(const char *id, int flags, struct gk_err *err)
 	struct gk_err e;
 	char veth[16];
 	net_veth_name(id, veth);
-	if (net_nat_ports_remove(id, &e) < 0)
+	/* with a record, DNAT rules exist only when it published ports */
+	if ((!have || info.ports.n > 0) && net_nat_ports_remove(id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
 	if (!(flags & NET_TEARDOWN_NETNS_GONE) && net_detach(have ? info.veth : veth, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);

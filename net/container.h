@@ -23,7 +23,7 @@ struct net_container_req {
 	pid_t pid;		       /* a process in the container's netns */
 	const char *network;	       /* "bridge" (default) or a named network */
 	const struct net_ports *ports; /* may be NULL */
-	const char *files_dir;	       /* writes hosts, resolv.conf, hostname here (NULL: none) */
+	const char *files_dir;	       /* hosts rewritten there with the address (NULL: none) */
 };
 
 struct net_container_info {

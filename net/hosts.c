@@ -9,6 +9,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "net/state.h"
 
 #define HOSTS_MAX (1 << 20)
 
@@ -28,8 +29,13 @@ int net_hosts_write(const char *path, const char *ip, const char *hostname, cons
 						     "ff02::2\tip6-allrouters\n"
 						     "%s",
 						     self ? self : "");
-	if (gk_write_file_atomic(path, body, strlen(body), 0644, err) < 0)
-		return gk_err_wrap(err, "write hosts file");
+	/* In place when it exists: the container may have bind-mounted this
+	 * inode already (the runtime builds the root before the network is
+	 * attached), and a rename would leave it the old file. */
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(body);
+	if (fd < 0 || write(fd, body, len) != (ssize_t)len)
+		return gk_err_set(err, errno, "write hosts file %s", path);
 	return 0;
 }
 
@@ -97,7 +103,7 @@ int net_resolv_write(const char *path, const char *host_resolv, struct gk_err *e
 	}
 	if (servers == 0)
 		used += (size_t)sprintf(out + used, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	if (gk_write_file_atomic(path, out, used, 0644, err) < 0)
+	if (net_write_file(path, out, used, 0644, err) < 0)
 		return gk_err_wrap(err, "write resolv.conf");
 	return 0;
 }
@@ -105,5 +111,5 @@ int net_resolv_write(const char *path, const char *host_resolv, struct gk_err *e
 int net_hostname_write(const char *path, const char *hostname, struct gk_err *err)
 {
 	_cleanup_free_ char *body = gk_strdup_printf("%s\n", hostname);
-	return gk_write_file_atomic(path, body, strlen(body), 0644, err);
+	return net_write_file(path, body, strlen(body), 0644, err);
 }

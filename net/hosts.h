@@ -7,7 +7,8 @@
 #include "common/err.h"
 
 /* Write `path` with the localhost lines and, when ip is non-NULL,
- * "IP\thostname [name]". */
+ * "IP\thostname [name]". In place (same inode): the container may have it
+ * bind-mounted already. */
 int net_hosts_write(const char *path, const char *ip, const char *hostname, const char *name,
 		    struct gk_err *err);
 

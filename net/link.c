@@ -218,31 +218,33 @@ int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err)
 		return -1;
 	if (strlen(name) >= IFNAMSIZ || !*name || strchr(name, '/'))
 		return gk_err_set(err, 0, "invalid bridge name %s", name);
-	char route[128];
-	int ov = net_route_overlap(subnet, name, route, sizeof(route), err);
-	if (ov < 0)
-		return -1;
-	if (ov)
-		return gk_err_set(err, 0,
-				  "subnet %s for bridge %s overlaps the host's route %s: choose "
-				  "another subnet (GOCKER_SUBNET or \"bip\" in config.json)",
-				  subnet, name, route);
-
 	_cleanup_sock_ struct nl_sock *sk = nl_open(err);
 	if (!sk)
 		return -1;
-	_cleanup_link_ struct rtnl_link *br = rtnl_link_bridge_alloc();
-	if (!br)
-		return gk_err_set(err, ENOMEM, "bridge %s", name);
-	rtnl_link_set_name(br, name);
-	int rc = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
-	if (rc < 0 && rc != -NLE_EXIST)
-		return nl_fail(err, rc, "create bridge", name);
-
 	_cleanup_link_ struct rtnl_link *have = NULL;
-	rc = link_get(sk, name, &have);
-	if (rc < 0)
-		return nl_fail(err, rc, "look up bridge", name);
+	int rc = link_get(sk, name, &have);
+	if (rc < 0) { /* to be made: its subnet must be free on the host */
+		char route[128];
+		int ov = net_route_overlap(subnet, name, route, sizeof(route), err);
+		if (ov < 0)
+			return -1;
+		if (ov)
+			return gk_err_set(err, 0,
+					  "subnet %s for bridge %s overlaps the host's route %s: "
+					  "choose another subnet (GOCKER_SUBNET or \"bip\" in "
+					  "config.json)",
+					  subnet, name, route);
+		_cleanup_link_ struct rtnl_link *br = rtnl_link_bridge_alloc();
+		if (!br)
+			return gk_err_set(err, ENOMEM, "bridge %s", name);
+		rtnl_link_set_name(br, name);
+		rc = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
+		if (rc < 0 && rc != -NLE_EXIST) /* EEXIST: a concurrent caller made it */
+			return nl_fail(err, rc, "create bridge", name);
+		rc = link_get(sk, name, &have);
+		if (rc < 0)
+			return nl_fail(err, rc, "look up bridge", name);
+	}
 	const char *type = rtnl_link_get_type(have);
 	if (!type || strcmp(type, "bridge") != 0)
 		return gk_err_set(err, 0, "link %s exists and is not a bridge", name);
@@ -436,6 +438,18 @@ int net_attach(struct net_attach_req *req, struct gk_err *err)
 	if (rc < 0)
 		return gk_err_set(err, 0, "create veth pair %s/eth0 on %s: %s", req->host_veth,
 				  req->bridge, nl_geterror(rc));
+
+	/* Hairpin on the bridge port: with br_netfilter a container's packet to
+	 * its own published port is DNATed and bridged back out the port it
+	 * came in on, which the bridge refuses unless hairpin is on (Docker
+	 * does the same without its userland proxy). */
+	_cleanup_free_ char *hairpin =
+	    gk_strdup_printf("/sys/class/net/%s/brport/hairpin_mode", req->host_veth);
+	if (write_sysctl(hairpin, "1", err) < 0) {
+		struct gk_err ignore;
+		net_detach(req->host_veth, &ignore);
+		return gk_err_wrap(err, "hairpin mode on %s", req->host_veth);
+	}
 
 	_cleanup_sock_ struct nl_sock *inside = nl_open_in_netns(ns, err);
 	if (!inside || configure_inside(inside, req, ip, gw, err) < 0) {

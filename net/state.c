@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -49,15 +50,13 @@ int net_state_read(const char *file, json_object **out, struct gk_err *err)
 	return 0;
 }
 
-int net_state_write_path(const char *path, json_object *obj, struct gk_err *err)
+int net_write_file(const char *path, const void *data, size_t len, mode_t mode, struct gk_err *err)
 {
-	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY);
 	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", path, getpid());
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return gk_err_set(err, errno, "create %s", tmp);
-	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len) {
+	if (fchmod(fd, mode) < 0 || write(fd, data, len) != (ssize_t)len) {
 		int saved = errno;
 		unlink(tmp);
 		return gk_err_set(err, saved, "write %s", tmp);
@@ -68,6 +67,12 @@ int net_state_write_path(const char *path, json_object *obj, struct gk_err *err)
 		return gk_err_set(err, saved, "rename %s", path);
 	}
 	return 0;
+}
+
+int net_state_write_path(const char *path, json_object *obj, struct gk_err *err)
+{
+	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY);
+	return net_write_file(path, text, strlen(text), 0600, err);
 }
 
 int net_state_write(const char *file, json_object *obj, struct gk_err *err)

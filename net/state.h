@@ -3,6 +3,8 @@
 #define NET_STATE_H
 
 #include <json-c/json.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "common/err.h"
 
@@ -20,5 +22,7 @@ int net_state_read(const char *file, json_object **out, struct gk_err *err);
  * per file costs milliseconds on every `gocker run` (see DESIGN.md). */
 int net_state_write(const char *file, json_object *obj, struct gk_err *err);
 int net_state_write_path(const char *path, json_object *obj, struct gk_err *err);
+/* The same for any bytes (the container's hosts, resolv.conf, hostname). */
+int net_write_file(const char *path, const void *data, size_t len, mode_t mode, struct gk_err *err);
 
 #endif

@@ -354,6 +354,44 @@ static int validate_limits(const struct rt_limits *l, struct gk_err *err)
 
 /* On pure v2, the container cgroup is a leaf under gocker/: enable the
  * controllers it needs in the root's and gocker/'s cgroup.subtree_control. */
+/* Does the space-separated list `list` hold `word`? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Enable `ctls` ("+memory +cpu +pids") in dir/cgroup.subtree_control. When
+ * the kernel refuses one (the cpu controller while real-time tasks sit in
+ * other cgroups), the others are still enabled one by one; a limit that then
+ * needs a missing controller fails naming its file. */
+static int enable_in(const char *dir, const char *ctls, struct gk_err *err)
+{
+	_cleanup_free_ char *cur = NULL;
+	struct gk_err ignored;
+	if (cg_read(dir, "cgroup.subtree_control", &cur, err) < 0)
+		return -1;
+	bool missing = false;
+	_cleanup_free_ char *copy = gk_strdup(ctls);
+	char *save = NULL;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		missing |= !has_word(cur, w + 1);
+	if (!missing || cg_write(dir, "cgroup.subtree_control", ctls, err) == 0)
+		return 0;
+	free(copy);
+	copy = gk_strdup(ctls);
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		if (!has_word(cur, w + 1) &&
+		    cg_write(dir, "cgroup.subtree_control", w, &ignored) < 0)
+			gk_warn("%s", ignored.msg);
+	return 0;
+}
+
+/* On pure v2, the container cgroup is a leaf under gocker/: enable the
+ * controllers it needs in the root's and gocker/'s cgroup.subtree_control. */
 static int enable_v2_controllers(const char *fs_root, const char *gocker_dir, struct gk_err *err)
 {
 	_cleanup_free_ char *avail = NULL;
@@ -361,21 +399,16 @@ static int enable_v2_controllers(const char *fs_root, const char *gocker_dir, st
 		return -1;
 	static const char *const want[] = {"memory", "cpu", "pids"};
 	char buf[64] = "";
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(want[i]);
-		for (const char *p = avail; (p = strstr(p, want[i])); p += n)
-			if ((p == avail || p[-1] == ' ') &&
-			    (p[n] == ' ' || p[n] == '\n' || !p[n])) {
-				strcat(buf, buf[0] ? " +" : "+");
-				strcat(buf, want[i]);
-				break;
-			}
-	}
+	for (size_t i = 0; i < 3; i++)
+		if (has_word(avail, want[i])) {
+			strcat(buf, buf[0] ? " +" : "+");
+			strcat(buf, want[i]);
+		}
 	if (!buf[0])
 		return 0;
-	if (cg_write(fs_root, "cgroup.subtree_control", buf, err) < 0)
+	if (enable_in(fs_root, buf, err) < 0)
 		return -1;
-	return cg_write(gocker_dir, "cgroup.subtree_control", buf, err);
+	return enable_in(gocker_dir, buf, err);
 }
 
 static void undo_created(struct rt_cgroup *cg)

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/cmd.h"
 #include "common/json.h"
+#include "net/container.h"
 #include "runtime/commands.h"
 #include "runtime/ctrstate.h"
 
@@ -115,8 +116,7 @@ static json_object *container_json(const char *id, struct gk_err *err)
 	json_object_object_add(o, "HostConfig", copy(json_object_object_get(cfg, "HostConfig")));
 	json_object_object_add(o, "Mounts", copy(json_object_object_get(cfg, "Mounts")));
 	json_object_object_add(o, "Config", copy(json_object_object_get(cfg, "Config")));
-	json_object *ns = copy(json_object_object_get(cfg, "NetworkSettings"));
-	json_object_object_add(o, "NetworkSettings", ns ? ns : json_object_new_object());
+	json_object_object_add(o, "NetworkSettings", net_container_settings_json(id));
 	return o;
 }
 

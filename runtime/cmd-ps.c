@@ -9,6 +9,7 @@
 #include "common/fs.h"
 #include "common/json.h"
 #include "common/units.h"
+#include "net/container.h"
 #include "runtime/commands.h"
 #include "runtime/ctrstate.h"
 
@@ -142,7 +143,9 @@ static int ps_exec(const struct gk_cmd *self, int argc, char **argv)
 			    o, "Networks",
 			    json_object_new_string(
 				gk_json_str(gk_json_obj(cfg, "HostConfig"), "NetworkMode") ?: ""));
-			json_object_object_add(o, "Ports", json_object_new_string(""));
+			_cleanup_free_ char *ports =
+			    running ? net_container_ports_string(ids[k]) : gk_strdup("");
+			json_object_object_add(o, "Ports", json_object_new_string(ports));
 			json_object_object_add(o, "RunningFor", json_object_new_string(created));
 			json_object_object_add(o, "State", json_object_new_string(st.status));
 			json_object_object_add(o, "Status", json_object_new_string(status));
@@ -158,7 +161,7 @@ static int ps_exec(const struct gk_cmd *self, int argc, char **argv)
 		r->cols[2] = command_string(cfg, !notrunc);
 		r->cols[3] = gk_strdup(created);
 		r->cols[4] = gk_strdup(status);
-		r->cols[5] = gk_strdup("");
+		r->cols[5] = running ? net_container_ports_string(ids[k]) : gk_strdup("");
 		r->cols[6] = gk_strdup(name ? name + 1 : "");
 	}
 	if (!quiet && !json) {

@@ -3,6 +3,7 @@
 
 #include "common/cmd.h"
 #include "common/log.h"
+#include "net/container.h"
 #include "runtime/commands.h"
 #include "runtime/ctrstate.h"
 #include "runtime/lifecycle.h"
@@ -30,7 +31,10 @@ static int rm_exec(const struct gk_cmd *self, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct gk_err err = {0};
 		char id[65];
-		if (rt_ctr_resolve(argv[i], id, &err) < 0 || rt_ctr_remove(id, force, &err) < 0) {
+		/* after rt_ctr_remove: its processes are gone; the veth is deleted
+		 * here rather than left to the kernel so rm returns with it gone */
+		if (rt_ctr_resolve(argv[i], id, &err) < 0 || rt_ctr_remove(id, force, &err) < 0 ||
+		    net_container_teardown(id, &err) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 			rc = 1;
 			continue;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,9 @@
 #include "common/log.h"
 #include "common/paths.h"
 #include "common/units.h"
+#include "net/container.h"
+#include "net/network.h"
+#include "net/ports.h"
 #include "runtime/attach.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
@@ -43,6 +47,8 @@ struct run_opts {
 	char **volumes;
 	char **tmpfs;
 	const char *network;
+	char **publish; /* -p as given */
+	int publish_all;
 	char **cap_add, **cap_drop;
 	struct rt_limits limits;
 	int64_t mem_mb, swap_mb; /* Gocker's spellings, -1 when not given */
@@ -54,6 +60,7 @@ static void opts_free(struct run_opts *o)
 	gk_strv_free(o->env_files);
 	gk_strv_free(o->volumes);
 	gk_strv_free(o->tmpfs);
+	gk_strv_free(o->publish);
 	gk_strv_free(o->cap_add);
 	gk_strv_free(o->cap_drop);
 }
@@ -201,6 +208,8 @@ struct run_plan {
 	char *state_dir;
 	char *seccomp_cache;
 	enum rt_network_mode network;
+	const char *network_name; /* "bridge" or a named network (RT_NET_PRIVATE) */
+	struct net_ports ports;	  /* -p / -P, host ports chosen at attach */
 };
 
 static void plan_free(struct run_plan *p)
@@ -224,6 +233,7 @@ static void plan_free(struct run_plan *p)
 	}
 	free(p->mounts);
 	free(p->state_dir);
+	net_ports_free(&p->ports);
 	free(p->seccomp_cache);
 }
 
@@ -279,6 +289,63 @@ static int parse_tmpfs(struct run_plan *p, const char *arg, struct gk_err *err)
 	if (strstr(m.options, "ro") == m.options && (m.options[2] == ',' || !m.options[2]))
 		m.readonly = 1;
 	push_mount(p, m);
+	return 0;
+}
+
+/* --network and the published ports: everything checked here, before any
+ * container exists, so a bad -p is a clear error with nothing to undo. */
+static int plan_network(struct run_plan *p, const struct run_opts *o, json_object *image_cfg,
+			struct gk_err *err)
+{
+	struct net_network net;
+	if (!strcmp(o->network, "none"))
+		p->network = RT_NET_NONE;
+	else if (!strcmp(o->network, "host"))
+		p->network = RT_NET_HOST;
+	else if (net_network_lookup(o->network, &net, err) < 0)
+		return -1;
+	else {
+		p->network = RT_NET_PRIVATE;
+		p->network_name = o->network;
+	}
+	if (p->network != RT_NET_PRIVATE) {
+		if (o->publish || o->publish_all)
+			gk_warn("Published ports are discarded when using %s network mode",
+				o->network);
+		return 0;
+	}
+	for (size_t i = 0; o->publish && o->publish[i]; i++)
+		if (net_port_parse(o->publish[i], &p->ports, err) < 0)
+			return -1;
+	json_object *exposed = gk_json_obj(image_cfg, "ExposedPorts");
+	if (o->publish_all && exposed) {
+		json_object_object_foreach(exposed, port, v)
+		{
+			(void)v;
+			if (net_port_parse_exposed(port, &p->ports, err) < 0)
+				return -1;
+		}
+	}
+	return net_container_precheck(p->network_name, &p->ports, err);
+}
+
+/* /etc/hosts, /etc/resolv.conf and /etc/hostname: files in the container's
+ * directory, bind-mounted; written now (without the address) so they exist
+ * when the container mounts them, rewritten by net_container_setup(). */
+static int prepare_network_files(struct run_plan *p, struct gk_err *err)
+{
+	if (p->network == RT_NET_HOST)
+		return 0;
+	if (net_container_files(p->state_dir, NULL, p->hostname, p->name, err) < 0)
+		return -1;
+	static const char *const files[] = {"hosts", "resolv.conf", "hostname"};
+	for (size_t i = 0; i < 3; i++) {
+		struct rt_mount m = {
+		    .source = gk_strdup_printf("%s/%s", p->state_dir, files[i]),
+		    .target = gk_strdup_printf("/etc/%s", files[i]),
+		};
+		push_mount(p, m);
+	}
 	return 0;
 }
 
@@ -339,12 +406,8 @@ static int plan_build(struct run_plan *p, const struct run_opts *o, const char *
 	for (size_t i = 0; o->tmpfs && o->tmpfs[i]; i++)
 		if (parse_tmpfs(p, o->tmpfs[i], err) < 0)
 			return -1;
-	if (!strcmp(o->network, "none"))
-		p->network = RT_NET_NONE;
-	else if (!strcmp(o->network, "host"))
-		p->network = RT_NET_HOST;
-	else
-		return gk_err_set(err, 0, "network %s not found", o->network);
+	if (plan_network(p, o, cc, err) < 0)
+		return -1;
 	p->state_dir = rt_ctr_dir(p->id);
 	p->seccomp_cache = gk_strdup_printf("%s/seccomp", gk_run_dir());
 	return 0;
@@ -452,6 +515,25 @@ static json_object *config_json(const struct run_plan *p, const struct run_opts 
 	json_object_object_add(h, "Binds", binds);
 	json_object_object_add(h, "Tmpfs", tmpfs);
 	json_object_object_add(h, "NetworkMode", json_object_new_string(o->network));
+	json_object *pb = json_object_new_object();
+	for (size_t i = 0; i < p->ports.n; i++) {
+		const struct net_port *np = &p->ports.v[i];
+		char key[32];
+		snprintf(key, sizeof(key), "%d/%s", np->container_port, np->proto);
+		json_object *arr = gk_json_array(pb, key);
+		if (!arr) {
+			arr = json_object_new_array();
+			json_object_object_add(pb, key, arr);
+		}
+		json_object *b = json_object_new_object();
+		json_object_object_add(b, "HostIp", json_object_new_string(np->host_ip));
+		_cleanup_free_ char *hp =
+		    np->host_port > 0 ? gk_strdup_printf("%d", np->host_port) : gk_strdup("");
+		json_object_object_add(b, "HostPort", json_object_new_string(hp));
+		json_object_array_add(arr, b);
+	}
+	json_object_object_add(h, "PortBindings", pb);
+	json_object_object_add(h, "PublishAllPorts", json_object_new_boolean(o->publish_all));
 	json_object_object_add(h, "AutoRemove", json_object_new_boolean(o->rm));
 	json_object_object_add(h, "Privileged", json_object_new_boolean(o->privileged));
 	json_object_object_add(h, "ReadonlyRootfs", json_object_new_boolean(o->readonly));
@@ -510,14 +592,55 @@ out:
 static int attach_network(const struct run_plan *p, const struct rt_container *ctr,
 			  struct gk_err *err)
 {
-	(void)ctr;
-	(void)err;
-	switch (p->network) {
-	case RT_NET_NONE: /* only lo, down, as Docker's "none" */
-	case RT_NET_HOST:
-	case RT_NET_PRIVATE:
-		break;
+	if (p->network != RT_NET_PRIVATE)
+		return 0; /* none: only lo, down, as Docker's; host: the host's */
+	struct net_container_req req = {
+	    .id = p->id,
+	    .name = p->name,
+	    .hostname = p->hostname,
+	    .pid = ctr->pid,
+	    .network = p->network_name,
+	    .ports = &p->ports,
+	    .files_dir = p->state_dir,
+	};
+	/* In a short-lived child: the monitor of a detached container then never
+	 * maps in libnftables and libnl pages (it stays a few MB smaller). */
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return gk_err_set(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return gk_err_set(err, errno, "fork");
 	}
+	if (pid == 0) {
+		close(fds[0]);
+		struct gk_err e = {0};
+		struct net_container_info info;
+		if (net_container_setup(&req, &info, &e) < 0) {
+			(void)!write(fds[1], &e, sizeof(e));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	struct gk_err child = {0};
+	ssize_t n;
+	do
+		n = read(fds[0], &child, sizeof(child));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(child)) {
+		child.msg[sizeof(child.msg) - 1] = '\0';
+		*err = child;
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return gk_err_set(err, 0, "network setup of %.12s failed", p->id);
 	return 0;
 }
 
@@ -574,7 +697,7 @@ static void finish(struct run_plan *p, const struct run_opts *o, struct rt_conta
 	}
 	if (ctr->cgroup && rt_cgroup_destroy(ctr->cgroup, &e) < 0)
 		gk_debug("destroy cgroup: %s", e.msg);
-	if (started)
+	if (started && !o->rm)
 		rt_ctr_record_exit(p->id, code, oom, &e);
 	else {
 		/* Never started: Docker leaves it "created". */
@@ -583,6 +706,14 @@ static void finish(struct run_plan *p, const struct run_opts *o, struct rt_conta
 		rt_ctr_state_write(p->id, &st, &e);
 	}
 	rt_container_release(ctr);
+	/* The container's processes are gone: its netns and veth pair go with
+	 * them in the kernel; free the address, ports and rules (--rm), or only
+	 * the published ports and their rules (the address stays the
+	 * container's until rm). */
+	if (p->network == RT_NET_PRIVATE) {
+		if (o->rm && net_container_teardown_flags(p->id, NET_TEARDOWN_NETNS_GONE, &e) < 0)
+			gk_debug("network of %s: %s", p->id, e.msg);
+	}
 	if (o->rm && rt_ctr_remove(p->id, 1, &e) < 0)
 		gk_debug("remove %s: %s", p->id, e.msg);
 }
@@ -771,16 +902,18 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"pids", required_argument, NULL, OPT_PIDS},
 	    {"pids-limit", required_argument, NULL, OPT_PIDS},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"publish-all", no_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct run_opts o = {.network = "none", .mem_mb = -1, .swap_mb = -1};
+	struct run_opts o = {.network = NET_DEFAULT_NAME, .mem_mb = -1, .swap_mb = -1};
 	const char *mem = NULL, *memswap = NULL, *cpus = NULL, *pids = NULL;
 	struct gk_err err = {0};
 	int done = 0, c, rc = GK_EXIT_FAILURE;
 	struct run_plan plan;
 	memset(&plan, 0, sizeof(plan));
-	while ((c = gk_cmd_getopt(self, argc, argv, "+dite:w:u:v:m:h", opts, &done)) != -1) {
+	while ((c = gk_cmd_getopt(self, argc, argv, "+dite:w:u:v:m:p:Ph", opts, &done)) != -1) {
 		if (done) {
 			opts_free(&o);
 			return c;
@@ -855,6 +988,12 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 		case OPT_PIDS:
 			pids = optarg;
 			break;
+		case 'p':
+			gk_strv_push(&o.publish, optarg);
+			break;
+		case 'P':
+			o.publish_all = 1;
+			break;
 		case OPT_MEM:
 			if (parse_int(optarg, &o.mem_mb) < 0 || o.mem_mb <= 0) {
 				rc = gk_cmd_usage_error(self,
@@ -911,6 +1050,10 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 		goto fail;
 	if (register_container(&plan, &o, &err) < 0)
 		goto fail;
+	if (prepare_network_files(&plan, &err) < 0) {
+		rt_ctr_remove(plan.id, 1, &(struct gk_err){0});
+		goto fail;
+	}
 	rc = o.detach ? run_detached(&plan, &o) : run_foreground(&plan, &o);
 	goto out;
 fail:
@@ -942,7 +1085,9 @@ const struct gk_cmd gk_cmd_run = {
 	    "      --tmpfs DST[:OPTS]   mount a tmpfs\n"
 	    "      --read-only          mount the root filesystem read-only\n"
 	    "      --init               run a built-in init as PID 1\n"
-	    "      --network MODE       none or host (default none)\n"
+	    "      --network NET        bridge (default), none, host or a named network\n"
+	    "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  publish a container port\n"
+	    "  -P, --publish-all        publish the image's exposed ports on free host ports\n"
 	    "      --cap-add CAP        add a capability\n"
 	    "      --cap-drop CAP       drop a capability\n"
 	    "      --privileged         all capabilities, no masked paths, no seccomp\n"

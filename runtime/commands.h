@@ -15,6 +15,7 @@ extern const struct gk_cmd gk_cmd_image_rm;
 extern const struct gk_cmd gk_cmd_image_inspect;
 extern const struct gk_cmd gk_cmd_tag;
 extern const struct gk_cmd gk_cmd_image_tag;
+extern const struct gk_cmd gk_cmd_port;
 extern const struct gk_cmd gk_cmd_network_ls;
 extern const struct gk_cmd gk_cmd_network_prune;
 extern const struct gk_cmd gk_cmd_run;

@@ -493,8 +493,6 @@ int rt_start(struct rt_container *ctr, struct gk_err *err)
 		ctr->failure = failure;
 		return -1;
 	}
-	if (ctr->tty_master < 0 && ctr->tty_sock == -1 && 0)
-		return -1;
 	return 0;
 }
 

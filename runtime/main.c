@@ -33,7 +33,7 @@ static const struct gk_cmd *const commands[] = {
 	&gk_cmd_image_rm,
 	&gk_cmd_image_tag,
 	&gk_cmd_version,
-	&gk_cmd_network_ls,
+	&gk_cmd_port, &gk_cmd_network_ls,
 	&gk_cmd_network_prune,
 };
 /* clang-format on */

@@ -158,6 +158,19 @@ static void test_v2_limits(void **state)
 	rt_cgroup_free(cg);
 }
 
+/* Controllers already enabled (kernel lists them without '+'): no rewrite. */
+static void test_v2_controllers_already_enabled(void **state)
+{
+	(void)state;
+	fake_v2();
+	put("cgroup.subtree_control", "cpu memory pids io\n");
+	put("gocker/cgroup.subtree_control", "memory pids\n");
+	struct rt_cgroup *cg = create_ok(NULL);
+	assert_string_equal(get("cgroup.subtree_control"), "cpu memory pids io\n");
+	assert_string_equal(get("gocker/cgroup.subtree_control"), "+memory +cpu +pids");
+	rt_cgroup_free(cg);
+}
+
 static void test_v2_unlimited_and_defaults(void **state)
 {
 	(void)state;
@@ -366,6 +379,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_v2_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v2_controllers_already_enabled, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v2_unlimited_and_defaults, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v1_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v1_swap_variants, setup, teardown),

@@ -9,12 +9,23 @@ FIX="${GOCKER_FIXTURES:-$REPO/tests/fixtures/out}"
 rt_setup_file() {
 	export RT_TMP="$(mktemp -d "/tmp/gocker-$1-bats.XXXXXX")"
 	export GOCKER_ROOT="$RT_TMP/root" GOCKER_RUN="$RT_TMP/run"
+	# bridge is the default network: a bridge and a random /24 of this
+	# file's own, removed again by the prune in rt_teardown_file
+	export GOCKER_BRIDGE="gkr$(printf '%04x' $RANDOM)"
+	export GOCKER_SUBNET="10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24"
 	[ -f "$FIX/busybox.docker.tar" ] || return 0
 	"$GOCKER_BIN" load -q -i "$FIX/busybox.docker.tar" >/dev/null
 }
 
 rt_teardown_file() {
+	"$GOCKER_BIN" network prune -f >/dev/null 2>&1 || true
+	local rc=0
+	if ip link show "$GOCKER_BRIDGE" >/dev/null 2>&1; then
+		echo "leaked bridge $GOCKER_BRIDGE"
+		rc=1
+	fi
 	rm -rf "$RT_TMP"
+	return $rc
 }
 
 rt_setup() {

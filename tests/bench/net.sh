@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Network benchmarks, all in one run (figures and ratios on stdout):
+#  1. `gocker run --rm busybox true` on the bridge vs --network none (median of N):
+#     the network should add at most 10 ms.
+#  2. wrk (10 s each: 2 interleaved rounds of 5 s) against busybox httpd serving
+#     a 1 MB file, through the published port (on 127.0.0.1 and on the host's
+#     address) vs straight to the container's address:
+#     published should reach 0.9x direct.
+#  3. Time to start 50 detached containers on one bridge in a row: does the
+#     attach time stay flat as the bridge fills?
+# Uses its own roots, bridge gkb<rand> and 198.18.120.0/24; removes all of it.
+#   O=build tests/bench/net.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+O=${O:-build}
+N=${1:-30}
+G=$PWD/$O/gocker
+T=$(mktemp -d /tmp/gk-bench-net-XXXXXX)
+export GOCKER_ROOT=$T/root GOCKER_RUN=$T/run
+export GOCKER_BRIDGE=gkb$(printf '%04x' $RANDOM) GOCKER_SUBNET=198.18.120.0/24
+cleanup() {
+	for id in $("$G" ps -aq --no-trunc 2>/dev/null); do "$G" rm -f "$id" >/dev/null 2>&1 || true; done
+	"$G" network prune -f >/dev/null 2>&1 || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+tests/fixtures/build.sh >/dev/null
+"$G" load -i tests/fixtures/out/busybox.docker.tar >/dev/null
+
+now_ms() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+time_runs() { # N CMD...: one duration in ms per line
+	local n=$1 i s e
+	shift
+	for i in $(seq 1 "$n"); do
+		s=$(now_ms)
+		"$@" >/dev/null
+		e=$(now_ms)
+		echo "($e - $s) * 1000" | bc -l
+	done
+}
+
+echo "# 1. run --rm busybox true, median of $N (warm-up run first)"
+"$G" run --rm busybox true
+"$G" run --rm --network none busybox true
+# interleave the two so drift in machine load hits both alike
+: >"$T/bridge.ms"
+: >"$T/none.ms"
+for i in $(seq 1 "$N"); do
+	time_runs 1 "$G" run --rm busybox true >>"$T/bridge.ms"
+	time_runs 1 "$G" run --rm --network none busybox true >>"$T/none.ms"
+done
+b=$(median <"$T/bridge.ms")
+n=$(median <"$T/none.ms")
+printf 'bridge   %.1f ms\nnone     %.1f ms\nnetwork adds %.1f ms (target <= 10 ms)\n' "$b" "$n" "$(echo "$b - $n" | bc -l)"
+if command -v podman >/dev/null 2>&1 && podman image exists busybox 2>/dev/null; then
+	p=$(time_runs 10 podman run --rm busybox true | median)
+	printf 'podman run --rm busybox true: %.1f ms (gocker/podman %.2f)\n' "$p" "$(echo "$b / $p" | bc -l)"
+else
+	echo "podman: not configured here (no podman or no busybox image), skipped"
+fi
+
+echo "# 2. wrk 10 s, 1 MB file from busybox httpd: published port vs container IP"
+mkdir -p "$T/www"
+head -c 1048576 /dev/urandom >"$T/www/big"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("",0)); print(s.getsockname()[1])')
+"$G" run -d --name web -p "$port:80" -v "$T/www:/www:ro" busybox httpd -f -p 80 -h /www >/dev/null
+ip=$("$G" inspect web | python3 -c 'import json,sys; c=json.load(sys.stdin); c=c[0] if isinstance(c,list) else c; print(c["NetworkSettings"]["IPAddress"])')
+for i in $(seq 1 50); do curl -s -o /dev/null "http://$ip/big" && break; sleep 0.1; done
+rps() { wrk -t2 -c8 -d5s "$1" | awk '/Requests\/sec/ {print $2}'; }
+hostip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+# 2 x 5 s each, interleaved, so drift in the machine's load hits all alike
+direct=0 published=0 viahost=0
+for round in 1 2; do
+	direct=$(echo "$direct + $(rps "http://$ip/big")" | bc -l)
+	published=$(echo "$published + $(rps "http://127.0.0.1:$port/big")" | bc -l)
+	[ -n "$hostip" ] && viahost=$(echo "$viahost + $(rps "http://$hostip:$port/big")" | bc -l)
+done
+printf 'direct              %.1f req/s (%s:80)\n' "$(echo "$direct / 2" | bc -l)" "$ip"
+printf 'published 127.0.0.1 %.1f req/s (:%s)  published/direct %.2f (target >= 0.9)\n' \
+	"$(echo "$published / 2" | bc -l)" "$port" "$(echo "$published / $direct" | bc -l)"
+[ -n "$hostip" ] && printf 'published %-9s %.1f req/s (:%s)  published/direct %.2f\n' \
+	"$hostip" "$(echo "$viahost / 2" | bc -l)" "$port" "$(echo "$viahost / $direct" | bc -l)"
+"$G" rm -f web >/dev/null
+
+echo "# 3. 50 detached containers on one bridge, start time each"
+: >"$T/attach.ms"
+for i in $(seq 1 50); do
+	time_runs 1 "$G" run -d busybox sleep 300 >>"$T/attach.ms"
+done
+first=$(head -10 "$T/attach.ms" | median)
+last=$(tail -10 "$T/attach.ms" | median)
+printf 'containers 1-10: median %.1f ms; 41-50: median %.1f ms; ratio %.2f (flat ~ 1.0)\n' \
+	"$first" "$last" "$(echo "$last / $first" | bc -l)"
+echo "all 50 (ms): $(tr '\n' ' ' <"$T/attach.ms" | awk '{for(i=1;i<=NF;i++) printf "%.0f ", $i}')"
