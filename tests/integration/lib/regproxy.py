@@ -21,6 +21,7 @@ token realm. MODE_FILE holds space-separated words, re-read on every request
   liedigest        manifest GETs carry a wrong Docker-Content-Digest
   bigmanifest      manifest requests: HEAD without digest, GET > 4 MiB
   schema1          manifest requests: HEAD without digest, GET a schema1 doc
+  badrange         206 answers carry a Content-Range starting at 0
   fail=DIGEST      GETs of that blob answer 404 BLOB_UNKNOWN
 
 Every request is logged as "PORTNAME METHOD PATH auth=<scheme|none> range=<r>".
@@ -208,6 +209,9 @@ class Main(Base):
             headers = [(k, v) for k, v in headers if k.lower() != "docker-content-digest"]
             headers.append(("Docker-Content-Digest", "sha256:" + hashlib.sha256(
                 b"lie").hexdigest()))
+        if is_blob and not head and status == 206 and "badrange" in opts:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-range"]
+            headers.append(("Content-Range", "bytes 0-%d/*" % (len(body) - 1)))
         if is_blob and not head and status in (200, 206):
             if "corrupt" in opts and len(body) > 0:
                 b = bytearray(body)
