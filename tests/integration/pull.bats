@@ -224,6 +224,14 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	[ "$(grep -c 'side GET /token' "$W/proxy/log")" -eq 2 ]
 }
 
+@test "a token found invalid mid-download is renewed without upsetting the other layers" {
+	proxy_mode token expire-blob-once
+	run "$G" pull -q "127.0.0.1:$PROXY/layered"
+	[ "$status" -eq 0 ]
+	[ "$("$G" image inspect -f '{{.Id}}' "127.0.0.1:$PROXY/layered")" = "$LAYERED_ID" ]
+	[ "$(grep -c 'side GET /token' "$W/proxy/log")" -eq 2 ]
+}
+
 @test "redirects: followed, and no Authorization reaches the other port" {
 	proxy_mode token redirect
 	run "$G" pull -q "127.0.0.1:$PROXY/layered"

@@ -13,6 +13,8 @@ token realm. MODE_FILE holds space-separated words, re-read on every request
                    http://127.0.0.1:SIDE/token
   creds=USER:PASS  the realm wants these Basic credentials
   expire-once      the first valid token is answered 401 error="invalid_token"
+  expire-blob-once the same, on the second blob GET (a layer, while
+                   the others download)
   redirect         blob GETs answer 307 to http://127.0.0.1:SIDE/blob/...
   corrupt          flip one byte in the middle of every blob
   cut              the first GET of each blob sends half and closes
@@ -55,6 +57,7 @@ def mode():
             state["mode"] = text
             state["seen"] = set()
             state["expired"] = False
+            state["blob_gets"] = 0
     words = text.split()
     opts = {}
     for w in words:
@@ -153,7 +156,12 @@ class Main(Base):
         repo = self.path.split("/")[2] if self.path.count("/") >= 3 else ""
         chal = ('Bearer realm="http://127.0.0.1:%d/token",service="gocker-test",'
                 'scope="repository:%s:pull"' % (ports["side"], repo))
-        if ok and "expire-once" in opts:
+        second_blob = False
+        if ok and "/blobs/" in self.path and self.command == "GET":
+            with lock:
+                state["blob_gets"] = state.get("blob_gets", 0) + 1
+                second_blob = state["blob_gets"] == 2
+        if ok and ("expire-once" in opts or ("expire-blob-once" in opts and second_blob)):
             with lock:
                 first = not state["expired"]
                 state["expired"] = True
