@@ -188,7 +188,9 @@ int net_container_setup(const struct net_container_req *req, struct net_containe
 	 * then the links and rules. */
 	if (net_ports_reserve(req->id, &info->ports, err) < 0)
 		return -1;
-	if (net_ipam_allocate(info->net.bridge, info->net.subnet, req->id, info->ip, err) < 0)
+	int others = 0;
+	if (net_ipam_allocate_ex(info->net.bridge, info->net.subnet, req->id, info->ip, &others,
+				 err) < 0)
 		goto undo;
 	uint32_t ip;
 	net_ip_parse(info->ip, &ip, err);
@@ -200,8 +202,11 @@ int net_container_setup(const struct net_container_req *req, struct net_containe
 	int links_lock = net_state_lock("links", err);
 	if (links_lock < 0)
 		goto undo;
+	/* The NAT rules are checked (and made) by the first container on the
+	 * bridge; later ones trust them, as Docker programs its rules once per
+	 * network: the check costs ~2 ms of libnftables per run. */
 	if (net_bridge_ensure(info->net.bridge, info->net.subnet, err) < 0 ||
-	    net_nat_network_add(info->net.bridge, info->net.subnet, err) < 0) {
+	    (others == 0 && net_nat_network_add(info->net.bridge, info->net.subnet, err) < 0)) {
 		gk_unlock(links_lock);
 		goto undo;
 	}

@@ -57,6 +57,12 @@ static int pick_free(const struct net_cidr *c, json_object *allocs, uint32_t las
 int net_ipam_allocate(const char *network, const char *subnet, const char *container_id,
 		      char ip[NET_IP_STRLEN], struct gk_err *err)
 {
+	return net_ipam_allocate_ex(network, subnet, container_id, ip, NULL, err);
+}
+
+int net_ipam_allocate_ex(const char *network, const char *subnet, const char *container_id,
+			 char ip[NET_IP_STRLEN], int *others, struct gk_err *err)
+{
 	struct net_cidr c;
 	if (net_cidr_parse(subnet, &c, err) < 0)
 		return -1;
@@ -81,6 +87,9 @@ int net_ipam_allocate(const char *network, const char *subnet, const char *conta
 	}
 	json_object_object_add(net, "subnet", json_object_new_string(cidr));
 
+	if (others)
+		*others = json_object_object_length(allocs) -
+			  (json_object_object_get_ex(allocs, container_id, NULL) ? 1 : 0);
 	const char *have = gk_json_str(allocs, container_id);
 	uint32_t held;
 	if (have && net_ip_parse(have, &held, err) == 0 && net_cidr_contains(&c, held)) {

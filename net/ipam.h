@@ -18,6 +18,10 @@
 int net_ipam_allocate(const char *network, const char *subnet, const char *container_id,
 		      char ip[NET_IP_STRLEN], struct gk_err *err);
 
+/* The same; *others: how many other containers hold an address there. */
+int net_ipam_allocate_ex(const char *network, const char *subnet, const char *container_id,
+			 char ip[NET_IP_STRLEN], int *others, struct gk_err *err);
+
 /* Free the container's address on `network` (NULL: on every network).
  * Freeing what is not allocated is not an error. */
 int net_ipam_release(const char *network, const char *container_id, struct gk_err *err);

@@ -234,6 +234,40 @@ static void test_netns_gone_leaves_the_pair_to_the_kernel(void **state)
 	gk_strv_free(removed);
 }
 
+static void test_project_network_goes_with_its_last_container(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	char pbr[16];
+	snprintf(pbr, sizeof(pbr), "gkp%d", getpid() % 100000);
+	assert_int_equal(net_network_create("proj_default", pbr, "198.18.214.0/24", 1, &err), 0);
+	pid_t a = netns_proc(), b = netns_proc();
+	struct net_container_info info;
+	struct net_container_req ra = {
+	    .id = "dddddddd11110000", .pid = a, .network = "proj_default"};
+	struct net_container_req rb = {
+	    .id = "eeeeeeee11110000", .pid = b, .network = "proj_default"};
+	if (net_container_setup(&ra, &info, &err) < 0)
+		fail_msg("%s", err.msg);
+	net_container_info_free(&info);
+	if (net_container_setup(&rb, &info, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(info.ip, "198.18.214.3");
+	net_container_info_free(&info);
+	assert_int_equal(net_container_teardown("dddddddd11110000", &err), 0);
+	assert_int_equal(net_link_exists(pbr, &err), 1); /* b still on it */
+	assert_int_equal(net_container_teardown("eeeeeeee11110000", &err), 0);
+	assert_int_equal(net_link_exists(pbr, &err), 0); /* the last one took it */
+	assert_int_not_equal(
+	    sh("nft list table ip gocker 2>/dev/null | grep -q 'gocker net %s\"'", pbr), 0);
+	struct net_network n;
+	assert_int_equal(net_network_lookup("proj_default", &n, &err), -1);
+	reap(a);
+	reap(b);
+}
+
 static void test_overlapping_subnet_refused(void **state)
 {
 	(void)state;
@@ -260,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(test_two_containers_and_published_port),
 	    cmocka_unit_test(test_exhaustion_leaves_nothing),
 	    cmocka_unit_test(test_netns_gone_leaves_the_pair_to_the_kernel),
+	    cmocka_unit_test(test_project_network_goes_with_its_last_container),
 	    cmocka_unit_test(test_overlapping_subnet_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,13 +11,24 @@ DEFAULT_CAPS=00000000a80425fb
 sec_setup_file() {
 	export SEC_TMP="$(mktemp -d "/tmp/gocker-$1-bats.XXXXXX")"
 	export GOCKER_ROOT="$SEC_TMP/root" GOCKER_RUN="$SEC_TMP/run"
+	# bridge is the default network: a bridge and a random /24 of this
+	# file's own, removed again by the prune in sec_teardown_file
+	export GOCKER_BRIDGE="gkr$(printf '%04x' $RANDOM)"
+	export GOCKER_SUBNET="10.$((200 + RANDOM % 50)).$((RANDOM % 256)).0/24"
 	: >"$SEC_TMP/ids"
 	[ -f "$FIX/busybox.docker.tar" ] || return 0
 	"$GOCKER_BIN" load -q -i "$FIX/busybox.docker.tar" >/dev/null
 }
 
 sec_teardown_file() {
+	"$GOCKER_BIN" network prune -f >/dev/null 2>&1 || true
+	local rc=0
+	if ip link show "$GOCKER_BRIDGE" >/dev/null 2>&1; then
+		echo "leaked bridge $GOCKER_BRIDGE"
+		rc=1
+	fi
 	rm -rf "$SEC_TMP"
+	return $rc
 }
 
 sec_setup() {
