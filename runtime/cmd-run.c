@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -438,6 +439,11 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	s->stdio_fds[0] = o->interactive ? 0 : -1;
 	s->stdio_fds[1] = 1;
 	s->stdio_fds[2] = 2;
+	struct winsize ws;
+	if (o->tty && !o->detach && ioctl(0, TIOCGWINSZ, &ws) == 0) {
+		s->tty_rows = ws.ws_row;
+		s->tty_cols = ws.ws_col;
+	}
 	if (o->tty)
 		s->stdio = RT_STDIO_TTY;
 	else if (o->detach)

@@ -124,7 +124,7 @@ int rt_recv_fd(int sock)
 
 /* Open a pty from the devpts mounted at /dev/pts of the current root, hand the
  * master to the parent and make the slave our controlling terminal on 0-2. */
-int rt_setup_tty(int sock, struct gk_err *err)
+int rt_setup_tty(int sock, unsigned short rows, unsigned short cols, struct gk_err *err)
 {
 	_cleanup_close_ int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -135,6 +135,9 @@ int rt_setup_tty(int sock, struct gk_err *err)
 	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (slave < 0)
 		return gk_err_set(err, errno, "open the pty slave");
+	struct winsize ws = {.ws_row = rows, .ws_col = cols};
+	if (rows && cols)
+		ioctl(slave, TIOCSWINSZ, &ws);
 	if (send_fd(sock, master) < 0)
 		return gk_err_set(err, errno, "send the pty master");
 	if (setsid() < 0)
@@ -256,7 +259,7 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	}
 	if (spec->stdio == RT_STDIO_TTY) {
-		if (rt_setup_tty(fds->tty_sock, &err) < 0)
+		if (rt_setup_tty(fds->tty_sock, spec->tty_rows, spec->tty_cols, &err) < 0)
 			child_fail(efd, RT_FAIL_RUNTIME, &err);
 		close(fds->tty_sock);
 	} else if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
