@@ -34,6 +34,9 @@
 #include "runtime/ctrstate.h"
 #include "runtime/lifecycle.h"
 #include "runtime/monitor.h"
+#include "runtime/pullview.h"
+#include "runtime/reference.h"
+#include "runtime/registry.h"
 #include "runtime/store.h"
 
 struct run_opts {
@@ -45,6 +48,7 @@ struct run_opts {
 	const char *user;
 	const char *hostname;
 	const char *entrypoint; /* NULL: image's; "": none */
+	const char *pull;	/* --pull missing (default) | never | always */
 	char **volumes;
 	char **tmpfs;
 	const char *network;
@@ -293,6 +297,32 @@ static int parse_tmpfs(struct run_plan *p, const char *arg, struct gk_err *err)
 	return 0;
 }
 
+/* As the original Gocker and Docker do: an image not in the store is pulled,
+ * its progress on stderr, then resolved again. */
+static int pull_image(struct rt_store *store, const char *image, int missing, struct rt_image *out,
+		      struct gk_err *err)
+{
+	struct rt_ref ref;
+	struct gk_err perr;
+	if (rt_ref_parse(image, &ref, &perr) < 0)
+		return gk_err_wrap(err, "Unable to find image '%s' locally", image);
+	_cleanup_free_ char *fam = rt_ref_familiar(&ref);
+	rt_ref_free(&ref);
+	if (missing)
+		fprintf(stderr, "Unable to find image '%s' locally\n", fam);
+	struct rt_pull_view *view = rt_pull_view_new(stderr, isatty(STDERR_FILENO));
+	struct rt_pull_opts po = {.progress = rt_pull_view_event, .progress_ctx = view};
+	struct rt_pull_result res;
+	int rc = rt_pull(store, image, &po, &res, err);
+	rt_pull_view_free(view);
+	if (rc < 0)
+		return -1;
+	fprintf(stderr, "Digest: %s\nStatus: %s for %s\n", res.digest,
+		res.up_to_date ? "Image is up to date" : "Downloaded newer image", res.familiar);
+	rt_pull_result_free(&res);
+	return rt_image_resolve(store, image, out, err);
+}
+
 /* --network and the published ports: everything checked here, before any
  * container exists, so a bad -p is a clear error with nothing to undo. */
 static int plan_network(struct run_plan *p, const struct run_opts *o, json_object *image_cfg,
@@ -357,10 +387,18 @@ static int plan_build(struct run_plan *p, const struct run_opts *o, const char *
 	struct rt_store *store = NULL;
 	if (rt_store_open(NULL, &store, err) < 0)
 		return -1;
-	int rc = rt_image_resolve(store, image, &p->image, err);
+	const char *policy = o->pull ? o->pull : "missing";
+	int rc =
+	    strcmp(policy, "always") == 0 ? -1 : rt_image_resolve(store, image, &p->image, err);
+	if (strcmp(policy, "always") == 0 ||
+	    (rc < 0 && strcmp(policy, "missing") == 0 && err->errnum == ENOENT &&
+	     strncmp(err->msg, "No such image", 13) == 0))
+		rc = pull_image(store, image, strcmp(policy, "always") != 0, &p->image, err);
+	else if (rc < 0)
+		gk_err_wrap(err, "Unable to find image '%s' locally", image);
 	rt_store_close(store);
 	if (rc < 0)
-		return gk_err_wrap(err, "Unable to find image '%s' locally", image);
+		return -1;
 	json_object *cc = gk_json_obj(p->image.config, "config");
 	/* Entrypoint + Cmd, as Docker combines them. */
 	if (o->entrypoint)
@@ -595,7 +633,7 @@ out:
 
 /* The one place where a container's network is set up: the process waits in
  * its new network namespace (/proc/<ctr->pid>/ns/net) until rt_start. */
-static int attach_network(const struct run_plan *p, const struct rt_container *ctr,
+static int attach_network(const struct run_plan *p, const struct rt_container *ctr, int detached,
 			  struct gk_err *err)
 {
 	if (p->network != RT_NET_PRIVATE)
@@ -609,6 +647,13 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 	    .ports = &p->ports,
 	    .files_dir = p->state_dir,
 	};
+	if (!detached) {
+		struct net_container_info info;
+		if (net_container_setup(&req, &info, err) < 0)
+			return -1;
+		net_container_info_free(&info);
+		return 0;
+	}
 	/* In a short-lived child: the monitor of a detached container then never
 	 * maps in libnftables and libnl pages (it stays a few MB smaller). */
 	int fds[2];
@@ -677,7 +722,7 @@ static int launch(struct run_plan *p, const struct run_opts *o, struct rt_contai
 	*code = GK_EXIT_FAILURE;
 	if (rt_create(&spec, ctr, err) < 0)
 		return -1;
-	if (attach_network(p, ctr, err) < 0 || record_running(p, ctr, err) < 0) {
+	if (attach_network(p, ctr, o->detach, err) < 0 || record_running(p, ctr, err) < 0) {
 		kill(ctr->pid, SIGKILL);
 		rt_wait(ctr, &(struct gk_err){0});
 		return -1;
@@ -876,6 +921,7 @@ enum {
 	OPT_MEMORY_SWAP,
 	OPT_CPUS,
 	OPT_PIDS,
+	OPT_PULL,
 };
 
 static int run_exec(const struct gk_cmd *self, int argc, char **argv)
@@ -892,6 +938,7 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 	    {"user", required_argument, NULL, 'u'},
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+	    {"pull", required_argument, NULL, OPT_PULL},
 	    {"volume", required_argument, NULL, 'v'},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
@@ -957,6 +1004,18 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 			break;
 		case OPT_ENTRYPOINT:
 			o.entrypoint = optarg;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") && strcmp(optarg, "never") &&
+			    strcmp(optarg, "always")) {
+				opts_free(&o);
+				return gk_cmd_usage_error(
+				    self,
+				    "invalid pull option: '%s': must be one of "
+				    "\"always\", \"missing\" or \"never\"",
+				    optarg);
+			}
+			o.pull = optarg;
 			break;
 		case 'v':
 			gk_strv_push(&o.volumes, optarg);
@@ -1087,6 +1146,7 @@ const struct gk_cmd gk_cmd_run = {
 	    "  -u, --user USER[:GROUP]  user name or uid (and group)\n"
 	    "      --hostname NAME      container host name\n"
 	    "      --entrypoint CMD     override the image's entrypoint\n"
+	    "      --pull POLICY        pull the image: missing (default), always, never\n"
 	    "  -v, --volume SRC:DST[:ro] bind mount a host path or a named volume\n"
 	    "      --tmpfs DST[:OPTS]   mount a tmpfs\n"
 	    "      --read-only          mount the root filesystem read-only\n"

@@ -828,6 +828,8 @@ static void xfer_complete(struct xfer *x, CURLcode rc)
 			if (authenticate(x->r, &x->chal, invalid, &aerr) < 0) {
 				x->failed = x->done = 1;
 				x->err = aerr;
+				if (aerr.errnum == EACCES)
+					x->err.errnum = 401; /* reported as the 401 it is */
 				return;
 			}
 			xfer_start(x);
@@ -1121,7 +1123,8 @@ struct pull {
 	pthread_mutex_t mu;	 /* layer states */
 	pthread_cond_t cond;	 /* a layer changed state, or abort */
 	pthread_mutex_t emit_mu; /* progress callbacks, one at a time */
-	atomic_int abort;
+	atomic_int abort;	 /* stop everything (the worker failed) */
+	int downloads_over;
 	struct gk_err worker_err;
 	int worker_failed;
 };
@@ -1163,6 +1166,8 @@ static void *worker_main(void *arg)
 		if (!store_me && p->layers[next].state == L_STORED)
 			unpack_me = &p->layers[next];
 		if (!store_me && !unpack_me) {
+			if (p->downloads_over)
+				break; /* a layer failed: keep what finished, stop */
 			pthread_cond_wait(&p->cond, &p->mu);
 			continue;
 		}
@@ -1221,13 +1226,13 @@ static void blob_done(struct xfer *x, void *ctx)
 	struct pull *p = ctx;
 	struct layer *l = x->user;
 	if (x->failed) {
+		/* The other layers go on: what finishes is kept for the next pull. */
 		pthread_mutex_lock(&p->mu);
 		if (!p->worker_failed) {
 			p->worker_err = x->err;
 			gk_err_wrap(&p->worker_err, "layer %s", l->digest);
 			p->worker_failed = 1;
 		}
-		atomic_store(&p->abort, 1);
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->mu);
 		return;
@@ -1261,7 +1266,6 @@ static void blob_done(struct xfer *x, void *ctx)
 			p->worker_err = err;
 			p->worker_failed = 1;
 		}
-		atomic_store(&p->abort, 1);
 	} else {
 		l->state = L_DOWNLOADED;
 	}
@@ -1654,9 +1658,10 @@ static int fetch_layers(struct pull *p, struct gk_err *err)
 	if (pthread_create(&worker, NULL, worker_main, p) != 0)
 		return gk_err_set(err, errno, "start unpack thread");
 	int rc = download_layers(p, err);
+	pthread_mutex_lock(&p->mu);
 	if (rc < 0)
 		atomic_store(&p->abort, 1);
-	pthread_mutex_lock(&p->mu);
+	p->downloads_over = 1;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(worker, NULL);
@@ -1838,6 +1843,7 @@ int rt_pull(struct rt_store *store, const char *refstr, const struct rt_pull_opt
 		reg_close(&r);
 		layers_free(&p);
 		p.worker_failed = 0;
+		p.downloads_over = 0;
 		atomic_store(&p.abort, 0);
 		if (rc == 0)
 			break;

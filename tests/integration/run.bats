@@ -168,7 +168,7 @@ teardown() { rt_teardown; }
 		[ "$status" -eq 125 ]
 		[ -n "$output" ]
 	done
-	run g run no-such-image true
+	run g run --pull never no-such-image true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *no-such-image* ]]
 	[ -z "$(ls "$GOCKER_ROOT/containers" 2>/dev/null | grep -v '^\.')" ]

@@ -108,7 +108,7 @@ class Base(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if not head:
+        if not head and self.command != "HEAD":
             self.wfile.write(body)
 
     def error(self, status, code, message, extra=()):
