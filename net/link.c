@@ -10,7 +10,6 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -298,51 +297,32 @@ void net_mac_from_ip(uint32_t ip, char out[18])
 		 (ip >> 8) & 0xff, ip & 0xff);
 }
 
-/* A netlink socket that lives in another netns: a thread joins the netns
- * (setns affects only the calling thread), opens the socket and exits; the
- * socket stays bound to the netns it was created in. */
-struct ns_sock_job {
-	int netns_fd;
-	struct nl_sock *sk;
-	int err_no;
-	int nl_rc;
-};
-
-static void *ns_sock_thread(void *arg)
-{
-	struct ns_sock_job *job = arg;
-	if (unshare(CLONE_FS) < 0 || setns(job->netns_fd, CLONE_NEWNET) < 0) {
-		job->err_no = errno;
-		return NULL;
-	}
-	job->sk = nl_socket_alloc();
-	if (!job->sk) {
-		job->err_no = ENOMEM;
-		return NULL;
-	}
-	job->nl_rc = nl_connect(job->sk, NETLINK_ROUTE);
-	if (job->nl_rc < 0) {
-		nl_socket_free(job->sk);
-		job->sk = NULL;
-	}
-	return NULL;
-}
-
+/* A netlink socket that lives in another netns: join it, open the socket,
+ * come back. A socket stays bound to the netns it was created in. setns on a
+ * netns only affects the calling thread, and coming back straight away
+ * avoids a helper thread (a scheduling wait on a busy machine). */
 static struct nl_sock *nl_open_in_netns(int netns_fd, struct gk_err *err)
 {
-	struct ns_sock_job job = {.netns_fd = netns_fd};
-	pthread_t t;
-	int rc = pthread_create(&t, NULL, ns_sock_thread, &job);
-	if (rc != 0) {
-		gk_err_set(err, rc, "start netns thread");
+	_cleanup_close_ int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0) {
+		gk_err_set(err, errno, "open /proc/thread-self/ns/net");
 		return NULL;
 	}
-	pthread_join(t, NULL);
-	if (job.err_no)
-		gk_err_set(err, job.err_no, "join container netns");
-	else if (!job.sk)
-		gk_err_set(err, 0, "netlink in container netns: %s", nl_geterror(job.nl_rc));
-	return job.sk;
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		gk_err_set(err, errno, "join container netns");
+		return NULL;
+	}
+	struct nl_sock *sk = nl_socket_alloc();
+	int rc = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+	if (setns(home, CLONE_NEWNET) < 0)
+		abort(); /* never carry on in the container's netns */
+	if (rc < 0) {
+		if (sk)
+			nl_socket_free(sk);
+		gk_err_set(err, 0, "netlink in container netns: %s", nl_geterror(rc));
+		return NULL;
+	}
+	return sk;
 }
 
 /* eth0's address, lo up, default route: from a socket inside the netns. */

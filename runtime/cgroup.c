@@ -470,6 +470,27 @@ int rt_cgroup_add_pid(struct rt_cgroup *cg, pid_t pid, struct gk_err *err)
 	return 0;
 }
 
+int rt_cgroup_v2_fd(struct rt_cgroup *cg, struct gk_err *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (!cg->dirs[i].v2)
+			continue;
+		int fd = open(cg->dirs[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return gk_err_set(err, errno, "cgroup: open %s", cg->dirs[i].path);
+		return fd;
+	}
+	return -1;
+}
+
+int rt_cgroup_join_self_v1(struct rt_cgroup *cg, struct gk_err *err)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->dirs[i].v2 && cg_write(cg->dirs[i].path, "tasks", "0", err) < 0)
+			return gk_err_wrap(err, "join %s", cg->rel);
+	return 0;
+}
+
 /* ---- reading ---- */
 
 int rt_cgroup_parse_oom(const char *text, int v2)

@@ -3,6 +3,7 @@
  * exit code comes straight back. */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -118,6 +119,11 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 			 .cap_drop = cap_drop,
 			 .privileged = gk_json_bool(hc, "Privileged", 0)},
 	};
+	struct winsize ws;
+	if (spec.tty && ioctl(0, TIOCGWINSZ, &ws) == 0) {
+		spec.tty_rows = ws.ws_row;
+		spec.tty_cols = ws.ws_col;
+	}
 	if (detach) {
 		/* -d: the command's output goes nowhere, as Docker's detached exec */
 		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -476,6 +477,11 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	s->stdio_fds[0] = o->interactive ? 0 : -1;
 	s->stdio_fds[1] = 1;
 	s->stdio_fds[2] = 2;
+	struct winsize ws;
+	if (o->tty && !o->detach && ioctl(0, TIOCGWINSZ, &ws) == 0) {
+		s->tty_rows = ws.ws_row;
+		s->tty_cols = ws.ws_col;
+	}
 	if (o->tty)
 		s->stdio = RT_STDIO_TTY;
 	else if (o->detach)
@@ -627,7 +633,7 @@ out:
 
 /* The one place where a container's network is set up: the process waits in
  * its new network namespace (/proc/<ctr->pid>/ns/net) until rt_start. */
-static int attach_network(const struct run_plan *p, const struct rt_container *ctr,
+static int attach_network(const struct run_plan *p, const struct rt_container *ctr, int detached,
 			  struct gk_err *err)
 {
 	if (p->network != RT_NET_PRIVATE)
@@ -641,6 +647,13 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 	    .ports = &p->ports,
 	    .files_dir = p->state_dir,
 	};
+	if (!detached) {
+		struct net_container_info info;
+		if (net_container_setup(&req, &info, err) < 0)
+			return -1;
+		net_container_info_free(&info);
+		return 0;
+	}
 	/* In a short-lived child: the monitor of a detached container then never
 	 * maps in libnftables and libnl pages (it stays a few MB smaller). */
 	int fds[2];
@@ -709,7 +722,7 @@ static int launch(struct run_plan *p, const struct run_opts *o, struct rt_contai
 	*code = GK_EXIT_FAILURE;
 	if (rt_create(&spec, ctr, err) < 0)
 		return -1;
-	if (attach_network(p, ctr, err) < 0 || record_running(p, ctr, err) < 0) {
+	if (attach_network(p, ctr, o->detach, err) < 0 || record_running(p, ctr, err) < 0) {
 		kill(ctr->pid, SIGKILL);
 		rt_wait(ctr, &(struct gk_err){0});
 		return -1;

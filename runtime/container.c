@@ -59,6 +59,7 @@ int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err)
 /* ---- the container's first process ---- */
 
 struct child_fds {
+	struct rt_cgroup *cgroup;
 	int sync_rd;
 	int error_wr;
 	int tty_sock;
@@ -123,7 +124,7 @@ int rt_recv_fd(int sock)
 
 /* Open a pty from the devpts mounted at /dev/pts of the current root, hand the
  * master to the parent and make the slave our controlling terminal on 0-2. */
-int rt_setup_tty(int sock, struct gk_err *err)
+int rt_setup_tty(int sock, unsigned short rows, unsigned short cols, struct gk_err *err)
 {
 	_cleanup_close_ int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -134,6 +135,9 @@ int rt_setup_tty(int sock, struct gk_err *err)
 	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (slave < 0)
 		return gk_err_set(err, errno, "open the pty slave");
+	struct winsize ws = {.ws_row = rows, .ws_col = cols};
+	if (rows && cols)
+		ioctl(slave, TIOCSWINSZ, &ws);
 	if (send_fd(sock, master) < 0)
 		return gk_err_set(err, errno, "send the pty master");
 	if (setsid() < 0)
@@ -230,6 +234,10 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	 * our memory while we still run host code (CVE-2019-5736). */
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
+	/* Into our cgroup first (v2 came with the clone), before we allocate
+	 * anything that should be charged to it. */
+	if (rt_cgroup_join_self_v1(fds->cgroup, &err) < 0)
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	child_stdio(spec, fds);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
@@ -251,7 +259,7 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	}
 	if (spec->stdio == RT_STDIO_TTY) {
-		if (rt_setup_tty(fds->tty_sock, &err) < 0)
+		if (rt_setup_tty(fds->tty_sock, spec->tty_rows, spec->tty_cols, &err) < 0)
 			child_fail(efd, RT_FAIL_RUNTIME, &err);
 		close(fds->tty_sock);
 	} else if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
@@ -286,13 +294,17 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	rt_proc_exec(&ps, efd);
 }
 
-static pid_t clone3_pidfd(unsigned long long flags, int *pidfd)
+static pid_t clone3_pidfd(unsigned long long flags, int cgroup_fd, int *pidfd)
 {
 	struct clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.flags = flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
@@ -369,8 +381,16 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	unsigned long long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (spec->network != RT_NET_HOST)
 		flags |= CLONE_NEWNET;
+	fds.cgroup = ctr->cgroup;
 	int pidfd = -1;
-	pid_t pid = clone3_pidfd(flags, &pidfd);
+	struct gk_err v2err;
+	int cgfd = rt_cgroup_v2_fd(ctr->cgroup, &v2err);
+	pid_t pid = clone3_pidfd(flags, cgfd, &pidfd);
+	int joined_v2 = cgfd < 0 || pid >= 0;
+	if (pid < 0 && cgfd >= 0) /* a kernel without CLONE_INTO_CGROUP */
+		pid = clone3_pidfd(flags, -1, &pidfd);
+	if (cgfd >= 0)
+		close(cgfd);
 	if (pid < 0) {
 		gk_err_set(err, errno, "clone the container process");
 		struct gk_err ignored;
@@ -402,7 +422,9 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	close_fd(&errout_p[1]);
 	ctr->start_time = rt_proc_start_time(pid);
 
-	if (rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0)
+	/* The child joins the v1 hierarchies itself; only without
+	 * CLONE_INTO_CGROUP do we move it, the slow way. */
+	if (!joined_v2 && rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0)
 		goto fail_child;
 	return 0;
 

@@ -58,8 +58,9 @@ struct rt_spec {
 	int init; /* run the built-in init as PID 1 */
 	enum rt_network_mode network;
 	enum rt_stdio_mode stdio;
-	int stdio_fds[3]; /* RT_STDIO_INHERIT; -1 for stdin means /dev/null */
-	int open_stdin;	  /* RT_STDIO_PIPE: give the container a stdin pipe */
+	int stdio_fds[3];		   /* RT_STDIO_INHERIT; -1 for stdin means /dev/null */
+	int open_stdin;			   /* RT_STDIO_PIPE: give the container a stdin pipe */
+	unsigned short tty_rows, tty_cols; /* RT_STDIO_TTY: initial window size, 0: none */
 	struct rt_limits limits;
 	struct rt_security security;
 };
@@ -126,8 +127,9 @@ struct rt_exec_spec {
 	char **env;
 	const char *cwd;
 	const char *user;
-	int tty;	/* pty from the container's devpts; master in *tty_master */
-	int stdin_null; /* stdin from /dev/null */
+	int tty; /* pty from the container's devpts; master in *tty_master */
+	unsigned short tty_rows, tty_cols; /* its initial window size, 0: none */
+	int stdin_null;			   /* stdin from /dev/null */
 	struct rt_security security;
 };
 /* Forks a process that joins the container and runs argv; returns its pid

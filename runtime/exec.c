@@ -49,7 +49,7 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 		_exit(RT_FAIL_RUNTIME);
 	if (child == 0) {
 		if (spec->tty) {
-			if (rt_setup_tty(tty_sock, &err) < 0) {
+			if (rt_setup_tty(tty_sock, spec->tty_rows, spec->tty_cols, &err) < 0) {
 				struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
 				snprintf(rep.msg, sizeof(rep.msg), "%.1000s", err.msg);
 				(void)!write(efd, &rep, sizeof(rep));

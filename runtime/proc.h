@@ -36,9 +36,10 @@ void rt_proc_exec(const struct rt_proc_spec *ps, int error_fd) __attribute__((no
 /* Read a child report: 0 on EOF (execve succeeded), -1 with err and *failure. */
 int rt_read_report(int fd, enum rt_start_failure *failure, struct gk_err *err);
 
-/* pty from /dev/pts/ptmx of the current root; the master goes over `sock`,
- * the slave becomes the controlling terminal and fds 0-2. */
-int rt_setup_tty(int sock, struct gk_err *err);
+/* pty from /dev/pts/ptmx of the current root, sized rows x cols (when not
+ * 0) before the command can ask; the master goes over `sock`, the slave
+ * becomes the controlling terminal and fds 0-2. */
+int rt_setup_tty(int sock, unsigned short rows, unsigned short cols, struct gk_err *err);
 /* Receive one fd sent with SCM_RIGHTS; -1 when none came. */
 int rt_recv_fd(int sock);
 

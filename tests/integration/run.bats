@@ -193,8 +193,10 @@ teardown() { rt_teardown; }
 @test "run: --network host shares the host's network, none has only lo" {
 	run g run --rm --network none busybox ls /sys/class/net
 	[ "$output" = lo ]
-	run g run --rm --network host busybox ls /sys/class/net
-	[ "$(echo "$output" | wc -l)" -eq "$(ls /sys/class/net | wc -l)" ]
+	run g run --rm --network host busybox readlink /proc/self/ns/net
+	[ "$output" = "$(readlink /proc/self/ns/net)" ]
+	run g run --rm --network none busybox readlink /proc/self/ns/net
+	[ "$output" != "$(readlink /proc/self/ns/net)" ]
 }
 
 @test "run: WorkingDir through /proc/self/fd is refused (CVE-2024-21626)" {
