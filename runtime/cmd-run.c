@@ -244,7 +244,10 @@ static void plan_free(struct run_plan *p)
 
 static void push_mount(struct run_plan *p, struct rt_mount m)
 {
-	p->mounts = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*p->mounts));
+	struct rt_mount *nm = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*p->mounts));
+	if (!nm)
+		abort(); /* as gk_malloc0 does: no sane recovery */
+	p->mounts = nm;
 	p->mounts[p->n_mounts++] = m;
 }
 

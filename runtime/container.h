@@ -1,12 +1,15 @@
 /* Containers as a library: create, start, exec, signal, delete.
  *
- * rt_create() clones the container's first process into new pid, mount, uts,
- * ipc and (unless the network is "host") net namespaces and places it in its
- * cgroup; the process waits on a sync pipe. Between rt_create() and
- * rt_start() the caller may attach networking to the netns of ctr->pid
- * (/proc/<pid>/ns/net). rt_start() lets the process build its root
- * (overlayfs, /proc, /dev, /sys, binds), pivot_root, drop privileges and
- * execve the command; it returns as soon as the execve succeeded or failed.
+ * rt_create() makes the container's cgroup, then clones its first process
+ * into new pid, mount, uts, ipc and (unless the network is "host") net
+ * namespaces, straight into the cgroup2 directory (CLONE_INTO_CGROUP); the
+ * process moves itself into the v1 hierarchies, builds its whole root
+ * (overlayfs, /proc, /dev, /sys, the cgroup tree, binds, pivot_root, masked
+ * paths) inside its own mount namespace, and waits on a sync socket. Between
+ * rt_create() and rt_start() the caller may attach networking to the netns
+ * of ctr->pid (/proc/<pid>/ns/net). rt_start() lets the process unshare its
+ * cgroup namespace, drop privileges and execve the command; it returns as
+ * soon as the execve succeeded or failed.
  *
  * Nothing here keeps global state, blocks on the running container, prints
  * or exits. */

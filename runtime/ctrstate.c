@@ -198,7 +198,10 @@ char **rt_ctr_list(void)
 		_cleanup_json_ json_object *cfg = NULL;
 		if (rt_ctr_config_read(de->d_name, &cfg, &ignored) < 0)
 			continue;
-		v = realloc(v, (n + 1) * sizeof(*v));
+		struct entry *nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv)
+			abort(); /* as gk_malloc0 does: no sane recovery */
+		v = nv;
 		v[n].id = gk_strdup(de->d_name);
 		const char *c = gk_json_str(cfg, "Created");
 		snprintf(v[n].created, sizeof(v[n].created), "%s", c ? c : "");
