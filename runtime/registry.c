@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -346,6 +347,37 @@ static curl_socket_t open_socket_cloexec(void *clientp, curlsocktype purpose,
 	(void)clientp;
 	(void)purpose;
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* Open fds as a bitmap of the first 1024 (what curl_multi_init adds is low). */
+static void open_fds(unsigned char map[128])
+{
+	memset(map, 0, 128);
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd < 1024 && fd != dirfd(d))
+			map[fd / 8] |= (unsigned char)(1u << (fd % 8));
+	}
+}
+
+/* curl_multi_init makes a wakeup socketpair without SOCK_CLOEXEC (libcurl
+ * 7.88): mark whatever it opened close-on-exec, so no fd leaks into a
+ * container started after a pull. */
+static CURLM *multi_new(void)
+{
+	unsigned char before[128], after[128];
+	open_fds(before);
+	CURLM *m = curl_multi_init();
+	open_fds(after);
+	for (int fd = 3; fd < 1024; fd++)
+		if ((after[fd / 8] & ~before[fd / 8]) & (1u << (fd % 8))) {
+			int fl = fcntl(fd, F_GETFD);
+			if (fl >= 0)
+				fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+		}
+	return m;
 }
 
 struct reg {
@@ -978,7 +1010,7 @@ static int xfer_run1(struct xfer *x)
 		engine_run(x->r->multi, xs, 1, 1, NULL, NULL, NULL);
 		x->r->engine_busy = 0;
 	} else {
-		CURLM *m = curl_multi_init();
+		CURLM *m = multi_new();
 		if (!m)
 			return gk_err_set(&x->err, ENOMEM, "curl_multi_init");
 		engine_run(m, xs, 1, 1, NULL, NULL, NULL);
@@ -1100,7 +1132,7 @@ static int reg_open(struct reg *r, const char *base, const char *domain, const c
 	r->scope = gk_strdup_printf("repository:%s:pull", repo);
 	r->insecure = insecure;
 	r->tokens = rt_token_cache_new();
-	r->multi = curl_multi_init();
+	r->multi = multi_new();
 	if (!r->multi)
 		return gk_err_set(err, ENOMEM, "curl_multi_init");
 	curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
