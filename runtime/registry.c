@@ -357,7 +357,8 @@ struct reg {
 	int have_creds;
 	struct rt_creds creds;
 	struct rt_token_cache *tokens;
-	char *authz; /* "Bearer ..." / "Basic ..." or NULL */
+	char *authz;	 /* "Bearer ..." / "Basic ..." or NULL */
+	int engine_busy; /* r->multi is running transfers */
 	int authz_is_creds;
 	CURLM *multi;
 };
@@ -396,6 +397,8 @@ struct xfer {
 	struct timespec retry_at;
 	xfer_progress_fn progress;
 	void *user;
+	CURLM *multi;	  /* the engine running it */
+	char *sent_authz; /* the registry Authorization of this attempt */
 };
 
 static double mono_now(void)
@@ -425,6 +428,7 @@ static void xfer_free(struct xfer *x)
 	resp_reset(x);
 	free(x->url);
 	free(x->extra_authz);
+	free(x->sent_authz);
 	if (x->hashing)
 		gk_sha256_free(&x->hash);
 	if (x->easy)
@@ -592,6 +596,8 @@ static int xfer_setup(struct xfer *x)
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	resp_reset(x);
+	free(x->sent_authz);
+	x->sent_authz = NULL;
 	CURL *e = x->easy;
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -623,6 +629,7 @@ static int xfer_setup(struct xfer *x)
 		free(h);
 	} else if (!x->anonymous && x->r->authz &&
 		   rt_auth_creds_allowed(x->r->base, x->url, x->r->insecure, 0)) {
+		x->sent_authz = gk_strdup(x->r->authz);
 		char *h = gk_strdup_printf("Authorization: %s", x->r->authz);
 		x->hdrs = curl_slist_append(x->hdrs, h);
 		free(h);
@@ -638,7 +645,7 @@ static int xfer_setup(struct xfer *x)
 
 static int xfer_start(struct xfer *x)
 {
-	if (xfer_setup(x) < 0 || curl_multi_add_handle(x->r->multi, x->easy) != CURLM_OK) {
+	if (xfer_setup(x) < 0 || curl_multi_add_handle(x->multi, x->easy) != CURLM_OK) {
 		x->failed = x->done = 1;
 		return gk_err_set(&x->err, ENOMEM, "start request %s", x->url);
 	}
@@ -770,7 +777,7 @@ static int authenticate(struct reg *r, const struct rt_auth_challenges *chal, in
 static void xfer_complete(struct xfer *x, CURLcode rc)
 {
 	x->active = 0;
-	curl_multi_remove_handle(x->r->multi, x->easy);
+	curl_multi_remove_handle(x->multi, x->easy);
 	if (x->fatal) {
 		x->failed = x->done = 1;
 		return;
@@ -820,10 +827,19 @@ static void xfer_complete(struct xfer *x, CURLcode rc)
 	if (s == 401 && !x->anonymous && !x->extra_authz && x->auth_tries < 2) {
 		const struct rt_auth_challenge *c = rt_auth_pick(&x->chal);
 		int invalid = c && c->error && strcmp(c->error, "invalid_token") == 0;
+		int renewed = x->sent_authz && x->r->authz && strcmp(x->sent_authz, x->r->authz);
 		/* The first 401 asks for credentials; a second one only when the
-		 * token we sent was found invalid (expired or revoked). */
-		if (x->auth_tries == 0 || invalid) {
+		 * token we sent was found invalid (expired or revoked), or another
+		 * transfer has renewed it meanwhile. */
+		if (x->auth_tries == 0 || invalid || renewed) {
 			x->auth_tries++;
+			if (renewed) {
+				xfer_start(x); /* with the token another transfer got */
+				return;
+			}
+			/* The token we sent was refused: never reuse it from the cache. */
+			invalid =
+			    invalid || (x->sent_authz && strncmp(x->sent_authz, "Bearer ", 7) == 0);
 			struct gk_err aerr;
 			if (authenticate(x->r, &x->chal, invalid, &aerr) < 0) {
 				x->failed = x->done = 1;
@@ -879,10 +895,12 @@ static int ready_to_start(const struct xfer *x, double now)
 
 /* Run transfers until all are done; `max_active` at a time; `abort_flag`
  * (may be NULL) stops early; `on_done` is called for each finished one. */
-static void engine_run(struct reg *r, struct xfer **xs, size_t n, int max_active,
+static void engine_run(CURLM *multi, struct xfer **xs, size_t n, int max_active,
 		       atomic_int *abort_flag, void (*on_done)(struct xfer *x, void *ctx),
 		       void *ctx)
 {
+	for (size_t i = 0; i < n; i++)
+		xs[i]->multi = multi;
 	for (;;) {
 		double now = mono_now();
 		int active = 0, pending = 0;
@@ -911,10 +929,10 @@ static void engine_run(struct reg *r, struct xfer **xs, size_t n, int max_active
 		if (abort_flag && atomic_load(abort_flag))
 			return;
 		int running = 0, finished = 0;
-		curl_multi_perform(r->multi, &running);
+		curl_multi_perform(multi, &running);
 		CURLMsg *m;
 		int q;
-		while ((m = curl_multi_info_read(r->multi, &q))) {
+		while ((m = curl_multi_info_read(multi, &q))) {
 			finished++;
 			if (m->msg != CURLMSG_DONE)
 				continue;
@@ -934,26 +952,40 @@ static void engine_run(struct reg *r, struct xfer **xs, size_t n, int max_active
 		if (finished)
 			continue; /* start the next ones (or return) at once */
 		if (active || running)
-			curl_multi_poll(r->multi, NULL, 0, timeout, NULL);
+			curl_multi_poll(multi, NULL, 0, timeout, NULL);
 		else
 			usleep((useconds_t)timeout * 1000);
 	}
 }
 
-static void abort_all(struct reg *r, struct xfer **xs, size_t n)
+static void abort_all(struct xfer **xs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (xs[i]->active) {
-			curl_multi_remove_handle(r->multi, xs[i]->easy);
+			curl_multi_remove_handle(xs[i]->multi, xs[i]->easy);
 			xs[i]->active = 0;
 		}
 }
 
-/* One request, to completion. */
+/* One request, to completion. A token fetched while the layer downloads run
+ * (a token expired mid-pull) gets a multi handle of its own: the blob
+ * transfers' completions must stay with their own engine. */
 static int xfer_run1(struct xfer *x)
 {
 	struct xfer *xs[1] = {x};
-	engine_run(x->r, xs, 1, 1, NULL, NULL, NULL);
+	if (!x->r->engine_busy) {
+		x->r->engine_busy = 1;
+		engine_run(x->r->multi, xs, 1, 1, NULL, NULL, NULL);
+		x->r->engine_busy = 0;
+	} else {
+		CURLM *m = curl_multi_init();
+		if (!m)
+			return gk_err_set(&x->err, ENOMEM, "curl_multi_init");
+		engine_run(m, xs, 1, 1, NULL, NULL, NULL);
+		if (x->active)
+			curl_multi_remove_handle(m, x->easy);
+		curl_multi_cleanup(m);
+	}
 	return x->failed ? -1 : 0;
 }
 
@@ -1306,8 +1338,10 @@ static int download_layers(struct pull *p, struct gk_err *err)
 		xs[nx++] = &l->x;
 	}
 	int max = p->opts && p->opts->max_parallel > 0 ? p->opts->max_parallel : DEFAULT_PARALLEL;
-	engine_run(r, xs, nx, max, &p->abort, blob_done, p);
-	abort_all(r, xs, nx);
+	r->engine_busy = 1;
+	engine_run(r->multi, xs, nx, max, &p->abort, blob_done, p);
+	abort_all(xs, nx);
+	r->engine_busy = 0;
 	return 0;
 }
 

@@ -224,6 +224,14 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	[ "$(grep -c 'side GET /token' "$W/proxy/log")" -eq 2 ]
 }
 
+@test "a token found invalid mid-download is renewed without upsetting the other layers" {
+	proxy_mode token expire-blob-once
+	run "$G" pull -q "127.0.0.1:$PROXY/layered"
+	[ "$status" -eq 0 ]
+	[ "$("$G" image inspect -f '{{.Id}}' "127.0.0.1:$PROXY/layered")" = "$LAYERED_ID" ]
+	[ "$(grep -c 'side GET /token' "$W/proxy/log")" -eq 2 ]
+}
+
 @test "redirects: followed, and no Authorization reaches the other port" {
 	proxy_mode token redirect
 	run "$G" pull -q "127.0.0.1:$PROXY/layered"
@@ -249,6 +257,13 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	[ "$status" -eq 0 ]
 	[ "$("$G" image inspect -f '{{.Id}}' "127.0.0.1:$PROXY/busybox")" = "$BUSYBOX_ID" ]
 	grep -q "main GET /v2/busybox/blobs/sha256:.* range=bytes=[1-9][0-9]*-" "$W/proxy/log"
+	# A resumed answer whose Content-Range does not match the request is refused.
+	rm -rf "$GOCKER_ROOT"
+	proxy_mode cut badrange
+	run "$G" pull -q "127.0.0.1:$PROXY/busybox"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"Content-Range"*"does not match the request"* ]]
+	[ -z "$("$G" images -q)" ]
 }
 
 @test "500 then success, and 429 with Retry-After: 1, are retried" {
@@ -318,4 +333,16 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	# Present now: no pull.
 	run "$G" run --rm "127.0.0.1:$REG/busybox" echo again
 	[ "$output" = again ]
+}
+
+@test "registry-mirrors serve docker.io images (no request to Docker Hub)" {
+	push_archive "docker-archive:$FIX/busybox.docker.tar" "127.0.0.1:$REG/library/busybox:latest"
+	echo "{\"registry-mirrors\": [\"http://127.0.0.1:$PROXY/\"]}" >"$GOCKER_CONFIG"
+	run "$G" pull busybox
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "latest: Pulling from library/busybox" ]
+	[ "${lines[-2]}" = "Status: Downloaded newer image for busybox:latest" ]
+	[ "${lines[-1]}" = "docker.io/library/busybox:latest" ]
+	grep -q "main GET /v2/library/busybox/manifests/sha256:" "$W/proxy/log"
+	[ "$("$G" image inspect -f '{{.Id}}' busybox)" = "$BUSYBOX_ID" ]
 }

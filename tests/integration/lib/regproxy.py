@@ -13,6 +13,8 @@ token realm. MODE_FILE holds space-separated words, re-read on every request
                    http://127.0.0.1:SIDE/token
   creds=USER:PASS  the realm wants these Basic credentials
   expire-once      the first valid token is answered 401 error="invalid_token"
+  expire-blob-once the same, on the second blob GET (a layer, while
+                   the others download)
   redirect         blob GETs answer 307 to http://127.0.0.1:SIDE/blob/...
   corrupt          flip one byte in the middle of every blob
   cut              the first GET of each blob sends half and closes
@@ -21,6 +23,7 @@ token realm. MODE_FILE holds space-separated words, re-read on every request
   liedigest        manifest GETs carry a wrong Docker-Content-Digest
   bigmanifest      manifest requests: HEAD without digest, GET > 4 MiB
   schema1          manifest requests: HEAD without digest, GET a schema1 doc
+  badrange         206 answers carry a Content-Range starting at 0
   fail=DIGEST      GETs of that blob answer 404 BLOB_UNKNOWN
 
 Every request is logged as "PORTNAME METHOD PATH auth=<scheme|none> range=<r>".
@@ -54,6 +57,7 @@ def mode():
             state["mode"] = text
             state["seen"] = set()
             state["expired"] = False
+            state["blob_gets"] = 0
     words = text.split()
     opts = {}
     for w in words:
@@ -152,7 +156,12 @@ class Main(Base):
         repo = self.path.split("/")[2] if self.path.count("/") >= 3 else ""
         chal = ('Bearer realm="http://127.0.0.1:%d/token",service="gocker-test",'
                 'scope="repository:%s:pull"' % (ports["side"], repo))
-        if ok and "expire-once" in opts:
+        second_blob = False
+        if ok and "/blobs/" in self.path and self.command == "GET":
+            with lock:
+                state["blob_gets"] = state.get("blob_gets", 0) + 1
+                second_blob = state["blob_gets"] == 2
+        if ok and ("expire-once" in opts or ("expire-blob-once" in opts and second_blob)):
             with lock:
                 first = not state["expired"]
                 state["expired"] = True
@@ -208,6 +217,9 @@ class Main(Base):
             headers = [(k, v) for k, v in headers if k.lower() != "docker-content-digest"]
             headers.append(("Docker-Content-Digest", "sha256:" + hashlib.sha256(
                 b"lie").hexdigest()))
+        if is_blob and not head and status == 206 and "badrange" in opts:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-range"]
+            headers.append(("Content-Range", "bytes 0-%d/*" % (len(body) - 1)))
         if is_blob and not head and status in (200, 206):
             if "corrupt" in opts and len(body) > 0:
                 b = bytearray(body)
