@@ -13,6 +13,7 @@
 #include "common/fs.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/paths.h"
 #include "runtime/attach.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
@@ -104,11 +105,13 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	_cleanup_strv_ char **cap_add = gk_json_strv(gk_json_array(hc, "CapAdd"));
 	_cleanup_strv_ char **cap_drop = gk_json_strv(gk_json_array(hc, "CapDrop"));
+	_cleanup_free_ char *seccomp_cache = gk_strdup_printf("%s/seccomp", gk_run_dir());
 	struct rt_exec_spec spec = {
 	    .pid = st.pid,
 	    .start_time = st.start_time,
 	    .id = id,
 	    .cgroup_root = RT_CGROUP_ROOT,
+	    .seccomp_cache_dir = seccomp_cache,
 	    .argv = argv + optind + 1,
 	    .env = env,
 	    .cwd = workdir ? workdir : gk_json_str(cc, "WorkingDir"),

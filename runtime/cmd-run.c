@@ -704,6 +704,8 @@ static int record_running(const struct run_plan *p, const struct rt_container *c
 	struct rt_ctr_state st = {.pid = ctr->pid, .start_time = ctr->start_time};
 	snprintf(st.status, sizeof(st.status), "running");
 	st.monitor_pid = getpid();
+	if (ctr->cgroup)
+		snprintf(st.cgroup_path, sizeof(st.cgroup_path), "%s", rt_cgroup_path(ctr->cgroup));
 	st.monitor_start = rt_proc_start_time(getpid());
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);

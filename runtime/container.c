@@ -209,18 +209,19 @@ static void seccomp_cache_write(const char *dir, const char *path, const void *b
 		unlink(tmp);
 }
 
-static int seccomp_filter(const struct rt_spec *spec, void **bpf, size_t *len, struct gk_err *err)
+int rt_seccomp_filter_cached(const struct rt_security *sec, const char *cache_dir, void **bpf,
+			     size_t *len, struct gk_err *err)
 {
 	uint64_t caps;
-	if (rt_caps_compute(&spec->security, &caps, err) < 0)
+	if (rt_caps_compute(sec, &caps, err) < 0)
 		return -1;
-	_cleanup_free_ char *path = seccomp_cache_path(spec->seccomp_cache_dir, caps);
+	_cleanup_free_ char *path = seccomp_cache_path(cache_dir, caps);
 	if (path && seccomp_cache_read(path, bpf, len) == 0)
 		return 0;
 	if (rt_seccomp_compile_default(caps, bpf, len, err) < 0)
 		return -1;
 	if (path)
-		seccomp_cache_write(spec->seccomp_cache_dir, path, *bpf, *len);
+		seccomp_cache_write(cache_dir, path, *bpf, *len);
 	return 0;
 }
 
@@ -241,7 +242,9 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	child_stdio(spec, fds);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
-	if (!spec->security.privileged && seccomp_filter(spec, &bpf, &bpf_len, &err) < 0)
+	if (!spec->security.privileged &&
+	    rt_seccomp_filter_cached(&spec->security, spec->seccomp_cache_dir, &bpf, &bpf_len,
+				     &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	/* Everything up to the privilege drop happens before the sync byte,
 	 * while the parent moves us into the cgroup it made before cloning us

@@ -133,6 +133,7 @@ struct rt_exec_spec {
 	int tty; /* pty from the container's devpts; master in *tty_master */
 	unsigned short tty_rows, tty_cols; /* its initial window size, 0: none */
 	int stdin_null;			   /* stdin from /dev/null */
+	const char *seccomp_cache_dir;	   /* compiled filters (see rt_spec), or NULL */
 	struct rt_security security;
 };
 /* Forks a process that joins the container and runs argv; returns its pid

@@ -69,6 +69,8 @@ int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *er
 	snprintf(st->finished_at, sizeof(st->finished_at), "%s",
 		 (s = gk_json_str(o, "FinishedAt")) ? s : "");
 	snprintf(st->error, sizeof(st->error), "%s", (s = gk_json_str(o, "Error")) ? s : "");
+	snprintf(st->cgroup_path, sizeof(st->cgroup_path), "%s",
+		 (s = gk_json_str(o, "CgroupPath")) ? s : "");
 	return 0;
 }
 
@@ -113,6 +115,7 @@ int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_
 	json_object_object_add(o, "StartedAt", json_object_new_string(st->started_at));
 	json_object_object_add(o, "FinishedAt", json_object_new_string(st->finished_at));
 	json_object_object_add(o, "Error", json_object_new_string(st->error));
+	json_object_object_add(o, "CgroupPath", json_object_new_string(st->cgroup_path));
 	_cleanup_free_ char *path = gk_strdup_printf("%s/state.json", dir);
 	return write_volatile(path, o, err);
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,13 +22,26 @@
 /* The relay: the first fork joins the container, forks the command into its
  * pid namespace, forwards signals to it and exits with its status. */
 static void __attribute__((noreturn))
-exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int efd, int tty_sock)
+exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int in_v2, int efd,
+	   int tty_sock)
 {
 	struct gk_err err = {0};
 	prctl(PR_SET_DUMPABLE, 0);
-	if (cg && rt_cgroup_add_pid(cg, getpid(), &err) < 0) {
+	if (cg && (in_v2 ? rt_cgroup_join_self_v1(cg, &err)
+			 : rt_cgroup_add_pid(cg, getpid(), &err)) < 0) {
 		struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
 		snprintf(rep.msg, sizeof(rep.msg), "join the cgroup: %.900s", err.msg);
+		(void)!write(efd, &rep, sizeof(rep));
+		_exit(RT_FAIL_RUNTIME);
+	}
+	/* The filter, from the cache while the host's paths are still ours. */
+	void *bpf = NULL;
+	size_t bpf_len = 0;
+	if (!spec->security.privileged &&
+	    rt_seccomp_filter_cached(&spec->security, spec->seccomp_cache_dir, &bpf, &bpf_len,
+				     &err) < 0) {
+		struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
+		snprintf(rep.msg, sizeof(rep.msg), "%.1000s", err.msg);
 		(void)!write(efd, &rep, sizeof(rep));
 		_exit(RT_FAIL_RUNTIME);
 	}
@@ -69,6 +83,8 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 		    .cwd = spec->cwd,
 		    .user = spec->user,
 		    .security = &spec->security,
+		    .seccomp_bpf = bpf,
+		    .seccomp_len = bpf_len,
 		};
 		rt_proc_exec(&ps, efd);
 	}
@@ -115,12 +131,31 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
 		rt_cgroup_free(cg);
 		return gk_err_set(err, errno, "socketpair");
 	}
-	pid_t child = fork();
+	/* The relay starts in the cgroup2 directory and moves itself into the
+	 * v1 hierarchies: no cgroup.procs write, which waits for RCU. */
+	struct gk_err ignored;
+	int cgfd = rt_cgroup_v2_fd(cg, &ignored);
+	struct clone_args args;
+	memset(&args, 0, sizeof(args));
+	args.exit_signal = SIGCHLD;
+	if (cgfd >= 0) {
+		args.flags = CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgfd;
+	}
+	pid_t child = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (child < 0 && cgfd >= 0) {
+		close(cgfd);
+		cgfd = -1;
+		child = fork();
+	}
+	int in_v2 = cgfd >= 0;
+	if (cgfd >= 0)
+		close(cgfd);
 	if (child == 0) {
 		close(ep[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		exec_relay(spec, pidfd, cg, ep[1], sock[1]);
+		exec_relay(spec, pidfd, cg, in_v2, ep[1], sock[1]);
 	}
 	rt_cgroup_free(cg);
 	close(ep[1]);

@@ -33,6 +33,11 @@ struct rt_proc_spec {
 /* Never returns: execve or report on `error_fd` and _exit. */
 void rt_proc_exec(const struct rt_proc_spec *ps, int error_fd) __attribute__((noreturn));
 
+/* The default seccomp filter for `sec`, compiled, from (or into) the cache
+ * directory (NULL: no cache). Call while the host's paths are visible. */
+int rt_seccomp_filter_cached(const struct rt_security *sec, const char *cache_dir, void **bpf,
+			     size_t *len, struct gk_err *err);
+
 /* Read a child report: 0 on EOF (execve succeeded), -1 with err and *failure. */
 int rt_read_report(int fd, enum rt_start_failure *failure, struct gk_err *err);
 
