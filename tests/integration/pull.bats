@@ -346,3 +346,22 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	grep -q "main GET /v2/library/busybox/manifests/sha256:" "$W/proxy/log"
 	[ "$("$G" image inspect -f '{{.Id}}' busybox)" = "$BUSYBOX_ID" ]
 }
+
+@test "a pull killed mid-download leaves no image; the next pull completes" {
+	proxy_mode slow
+	"$G" pull -q "127.0.0.1:$PROXY/busybox" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q "main GET /v2/busybox/blobs/sha256:" "$W/proxy/log" && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -z "$("$G" images -q)" ]
+	[ -z "$(ls -A "$GOCKER_ROOT/layers" 2>/dev/null)" ]
+	proxy_mode ""
+	run "$G" pull -q "127.0.0.1:$PROXY/busybox"
+	[ "$status" -eq 0 ]
+	[ "$("$G" image inspect -f '{{.Id}}' "127.0.0.1:$PROXY/busybox")" = "$BUSYBOX_ID" ]
+}

@@ -24,6 +24,7 @@ token realm. MODE_FILE holds space-separated words, re-read on every request
   bigmanifest      manifest requests: HEAD without digest, GET > 4 MiB
   schema1          manifest requests: HEAD without digest, GET a schema1 doc
   badrange         206 answers carry a Content-Range starting at 0
+  slow             blobs over 100 kB trickle (64 KiB per 0.2 s)
   fail=DIGEST      GETs of that blob answer 404 BLOB_UNKNOWN
 
 Every request is logged as "PORTNAME METHOD PATH auth=<scheme|none> range=<r>".
@@ -37,6 +38,7 @@ import secrets
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 
 UPSTREAM = int(sys.argv[1])
@@ -225,6 +227,22 @@ class Main(Base):
                 b = bytearray(body)
                 b[len(b) // 2] ^= 0xFF
                 body = bytes(b)
+            if "slow" in opts and len(body) > 100000:
+                # 64 KiB every 0.2 s: slow enough to be killed mid-blob.
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in ("connection", "date", "server", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for off in range(0, len(body), 65536):
+                    try:
+                        self.wfile.write(body[off:off + 65536])
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.2)
+                return
             if "cut" in opts and len(body) > 1000 and first_time("cut" + key):
                 self.send_response(status)
                 for k, v in headers:
