@@ -121,3 +121,62 @@ json_object *gk_json_from_strv(char *const *v)
 		json_object_array_add(arr, json_object_new_string(v[i]));
 	return arr;
 }
+
+int gk_json_render_template(FILE *out, const char *tmpl, json_object *obj, struct gk_err *err)
+{
+	const char *p = tmpl;
+	while (*p) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			fputc('\n', out);
+			p += 2;
+			continue;
+		}
+		if (p[0] == '\\' && p[1] == 't') {
+			fputc('\t', out);
+			p += 2;
+			continue;
+		}
+		if (strncmp(p, "{{", 2) != 0) {
+			fputc(*p++, out);
+			continue;
+		}
+		const char *close = strstr(p, "}}");
+		if (!close)
+			return gk_err_set(err, EINVAL, "template: unclosed action in \"%s\"", tmpl);
+		_cleanup_free_ char *act = strndup(p + 2, (size_t)(close - p - 2));
+		char *a = act;
+		while (*a == ' ')
+			a++;
+		char *e = a + strlen(a);
+		while (e > a && e[-1] == ' ')
+			*--e = '\0';
+		int as_json = 0;
+		if (strncmp(a, "json ", 5) == 0) {
+			as_json = 1;
+			a += 5;
+			while (*a == ' ')
+				a++;
+		}
+		if (*a != '.')
+			return gk_err_set(err, EINVAL, "template: unsupported action \"{{%s}}\"",
+					  act);
+		json_object *v = obj;
+		char *save = NULL;
+		for (char *k = strtok_r(a + 1, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+			v = json_object_is_type(v, json_type_object) ? json_object_object_get(v, k)
+								     : NULL;
+		if (*(a + 1) == '\0')
+			v = obj;
+		if (!as_json && v && json_object_is_type(v, json_type_string))
+			fputs(json_object_get_string(v), out);
+		else if (!v)
+			fputs(as_json ? "null" : "<no value>", out);
+		else
+			fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE),
+			      out);
+		p = close + 2;
+	}
+	fputc('\n', out);
+	return 0;
+}

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -34,5 +35,10 @@ json_object *gk_json_array(json_object *obj, const char *key); /* array-typed me
 char **gk_json_strv(json_object *arr);
 /* strv → new JSON array of strings. */
 json_object *gk_json_from_strv(char *const *v);
+
+/* The subset of Go templates that `inspect --format` takes: {{.A.B}} prints a
+ * string member raw and anything else as JSON, {{json .A}} always as JSON,
+ * "\n" and "\t" escapes; a newline ends the output. Missing: "<no value>". */
+int gk_json_render_template(FILE *out, const char *tmpl, json_object *obj, struct gk_err *err);
 
 #endif

@@ -12,66 +12,6 @@
 #include "runtime/commands.h"
 #include "runtime/ctrstate.h"
 
-/* {{.A.B}} prints strings raw and anything else as JSON; {{json .A}} as JSON. */
-static int render(const char *tmpl, json_object *obj, struct gk_err *err)
-{
-	const char *p = tmpl;
-	while (*p) {
-		if (p[0] == '\\' && p[1] == 'n') {
-			putchar('\n');
-			p += 2;
-			continue;
-		}
-		if (p[0] == '\\' && p[1] == 't') {
-			putchar('\t');
-			p += 2;
-			continue;
-		}
-		if (strncmp(p, "{{", 2) != 0) {
-			putchar(*p++);
-			continue;
-		}
-		const char *close = strstr(p, "}}");
-		if (!close)
-			return gk_err_set(err, EINVAL, "template: unclosed action in \"%s\"", tmpl);
-		_cleanup_free_ char *act = strndup(p + 2, (size_t)(close - p - 2));
-		char *a = act;
-		while (*a == ' ')
-			a++;
-		char *e = a + strlen(a);
-		while (e > a && e[-1] == ' ')
-			*--e = '\0';
-		int as_json = 0;
-		if (strncmp(a, "json ", 5) == 0) {
-			as_json = 1;
-			a += 5;
-			while (*a == ' ')
-				a++;
-		}
-		if (*a != '.')
-			return gk_err_set(err, EINVAL, "template: unsupported action \"{{%s}}\"",
-					  act);
-		json_object *v = obj;
-		char *save = NULL;
-		for (char *k = strtok_r(a + 1, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
-			v = json_object_is_type(v, json_type_object) ? json_object_object_get(v, k)
-								     : NULL;
-		if (*(a + 1) == '\0')
-			v = obj;
-		if (!as_json && v && json_object_is_type(v, json_type_string))
-			fputs(json_object_get_string(v), stdout);
-		else if (!v)
-			fputs(as_json ? "null" : "<no value>", stdout);
-		else
-			fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-								    JSON_C_TO_STRING_NOSLASHESCAPE),
-			      stdout);
-		p = close + 2;
-	}
-	putchar('\n');
-	return 0;
-}
-
 static json_object *copy(json_object *o)
 {
 	json_object *out = NULL;
@@ -161,7 +101,8 @@ static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	if (format) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			if (render(format, json_object_array_get_idx(arr, i), &err) < 0) {
+			if (gk_json_render_template(stdout, format,
+						    json_object_array_get_idx(arr, i), &err) < 0) {
 				fprintf(stderr, "gocker: %s\n", err.msg);
 				return 1;
 			}

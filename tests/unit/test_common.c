@@ -261,6 +261,34 @@ static void test_json_helpers(void **state)
 	assert_int_equal(gk_json_parse("{\"a\":", 5, "doc.json", &o, &err), -1);
 }
 
+static void test_json_template(void **state)
+{
+	(void)state;
+	struct gk_err err;
+	json_object *o = NULL;
+	const char *doc = "{\"Name\":\"/web\",\"State\":{\"Pid\":42,\"Running\":true}}";
+	assert_int_equal(gk_json_parse(doc, strlen(doc), "t", &o, &err), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(gk_json_render_template(out,
+						 "{{.Name}} {{.State.Pid}}\\t{{json .State}} "
+						 "{{.Nope}}",
+						 o, &err),
+			 0);
+	fclose(out);
+	assert_string_equal(buf, "/web 42\t{\"Pid\":42,\"Running\":true} <no value>\n");
+	free(buf);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(gk_json_render_template(out, "{{.Name", o, &err), -1);
+	assert_non_null(strstr(err.msg, "unclosed action"));
+	assert_int_equal(gk_json_render_template(out, "{{printf .Name}}", o, &err), -1);
+	assert_non_null(strstr(err.msg, "unsupported action"));
+	fclose(out);
+	free(buf);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(test_time_roundtrip),  cmocka_unit_test(test_atomic_write_and_read),
 	    cmocka_unit_test(test_lock_excludes),   cmocka_unit_test(test_err_wrap),
 	    cmocka_unit_test(test_digest),	    cmocka_unit_test(test_json_helpers),
+	    cmocka_unit_test(test_json_template),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
