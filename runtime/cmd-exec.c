@@ -158,8 +158,7 @@ const struct gk_cmd gk_cmd_exec = {
     .name = "exec",
     .usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
     .summary = "Execute a command in a running container",
-    .help = "Options:\n"
-	    "  -i, --interactive      keep stdin open\n"
+    .help = "  -i, --interactive      keep stdin open\n"
 	    "  -t, --tty              allocate a pseudo-TTY\n"
 	    "  -d, --detach           run the command in the background\n"
 	    "  -e, --env KEY=VAL      set an environment variable\n"

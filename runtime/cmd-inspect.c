@@ -118,8 +118,7 @@ const struct gk_cmd gk_cmd_inspect = {
     .name = "inspect",
     .usage = "[OPTIONS] NAME|ID [NAME|ID...]",
     .summary = "Return low-level information on containers or images",
-    .help = "Options:\n"
-	    "  -f, --format TEMPLATE   {{.State.Status}}, {{json .Config}} ...\n"
+    .help = "  -f, --format TEMPLATE   {{.State.Status}}, {{json .Config}} ...\n"
 	    "      --type TYPE         container or image\n",
     .exec = inspect_exec,
 };

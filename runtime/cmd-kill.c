@@ -44,7 +44,6 @@ const struct gk_cmd gk_cmd_kill = {
     .name = "kill",
     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
     .summary = "Kill one or more running containers",
-    .help = "Options:\n"
-	    "  -s, --signal SIG   signal to send (name or number, default KILL)\n",
+    .help = "  -s, --signal SIG   signal to send (name or number, default KILL)\n",
     .exec = kill_exec,
 };

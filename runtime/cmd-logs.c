@@ -132,8 +132,7 @@ const struct gk_cmd gk_cmd_logs = {
     .name = "logs",
     .usage = "[OPTIONS] CONTAINER",
     .summary = "Fetch the logs of a container",
-    .help = "Options:\n"
-	    "  -f, --follow        follow log output until the container stops\n"
+    .help = "  -f, --follow        follow log output until the container stops\n"
 	    "  -n, --tail N        number of lines to show from the end (default all)\n"
 	    "  -t, --timestamps    show timestamps\n",
     .exec = logs_exec,

@@ -59,7 +59,6 @@ const struct gk_cmd gk_cmd_network_ls = {
     .name = "network ls",
     .usage = "[OPTIONS]",
     .summary = "List networks",
-    .help = "Options:\n"
-	    "  -q, --quiet   only display network IDs\n",
+    .help = "  -q, --quiet   only display network IDs\n",
     .exec = network_ls_exec,
 };

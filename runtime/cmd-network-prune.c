@@ -66,7 +66,6 @@ const struct gk_cmd gk_cmd_network_prune = {
     .name = "network prune",
     .usage = "[OPTIONS]",
     .summary = "Remove unused networks and stale network state",
-    .help = "Options:\n"
-	    "  -f, --force   do not prompt for confirmation\n",
+    .help = "  -f, --force   do not prompt for confirmation\n",
     .exec = network_prune_exec,
 };

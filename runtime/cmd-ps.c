@@ -201,8 +201,7 @@ const struct gk_cmd gk_cmd_ps = {
     .name = "ps",
     .usage = "[OPTIONS]",
     .summary = "List containers",
-    .help = "Options:\n"
-	    "  -a, --all          show all containers (default shows just running)\n"
+    .help = "  -a, --all          show all containers (default shows just running)\n"
 	    "  -q, --quiet        only display container ids\n"
 	    "      --format json  one JSON object per line\n"
 	    "      --no-trunc     do not truncate output\n",

@@ -48,8 +48,7 @@ const struct gk_cmd gk_cmd_rm = {
     .name = "rm",
     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
     .summary = "Remove one or more containers",
-    .help = "Options:\n"
-	    "  -f, --force     kill and remove a running container\n"
+    .help = "  -f, --force     kill and remove a running container\n"
 	    "  -v, --volumes   accepted for Docker compatibility (named volumes are kept)\n",
     .exec = rm_exec,
 };

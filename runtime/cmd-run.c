@@ -1139,8 +1139,7 @@ const struct gk_cmd gk_cmd_run = {
     .name = "run",
     .usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
     .summary = "Create and run a new container from an image",
-    .help = "Options:\n"
-	    "      --name NAME          assign a name to the container\n"
+    .help = "      --name NAME          assign a name to the container\n"
 	    "      --rm                 remove the container when it exits\n"
 	    "  -d, --detach             run in the background and print the container id\n"
 	    "  -i, --interactive        keep stdin open\n"

@@ -71,7 +71,6 @@ const struct gk_cmd gk_cmd_stop = {
     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
     .summary = "Stop one or more running containers",
     .help =
-	"Options:\n"
 	"  -t, --time SECONDS   seconds to wait before killing (default 10)\n"
 	"  -s, --signal SIG     signal to send first (default: the image's StopSignal or TERM)\n",
     .exec = stop_exec,
