@@ -418,20 +418,33 @@ static void undo_created(struct rt_cgroup *cg)
 			gk_warn("cgroup: remove %s: %s", cg->dirs[i].path, strerror(errno));
 }
 
-static int make_dirs(struct rt_cgroup *cg, const char *fs_root, struct gk_err *err)
+/* gocker/ is shared by every container: made when missing, and removed by the
+ * last container's destroy once empty. A destroy may remove it between our
+ * mkdir of it and of the container's dir (ENOENT): then make it again. */
+static int make_dir(struct rt_cgroup *cg, struct cg_dir *d, const char *fs_root, struct gk_err *err)
 {
-	for (size_t i = 0; i < cg->n; i++) {
-		struct cg_dir *d = &cg->dirs[i];
-		/* gocker/ is shared by every container: made when missing, never removed. */
+	for (int attempt = 0;; attempt++) {
 		if (mkdir(d->parent, 0755) < 0 && errno != EEXIST)
 			return gk_err_set(err, errno, "cgroup: mkdir %s", d->parent);
 		if (d->v2 && cg->mode == CG_V2 &&
 		    enable_v2_controllers(fs_root, d->parent, err) < 0)
 			return -1;
-		if (mkdir(d->path, 0755) == 0)
+		if (mkdir(d->path, 0755) == 0) {
 			d->created = true;
-		else if (errno != EEXIST)
+			return 0;
+		}
+		if (errno == EEXIST)
+			return 0;
+		if (errno != ENOENT || attempt >= 10)
 			return gk_err_set(err, errno, "cgroup: mkdir %s", d->path);
+	}
+}
+
+static int make_dirs(struct rt_cgroup *cg, const char *fs_root, struct gk_err *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (make_dir(cg, &cg->dirs[i], fs_root, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -608,7 +621,11 @@ int rt_cgroup_destroy(struct rt_cgroup *cg, struct gk_err *err)
 			if (rc == 0)
 				first = *err;
 			rc = -1;
+			continue;
 		}
+		/* Leave no empty gocker/ behind; it fails harmlessly (ENOTEMPTY,
+		 * EBUSY) while other containers still use it. */
+		rmdir(d->parent);
 	}
 	if (rc < 0)
 		*err = first;

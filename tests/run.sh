@@ -21,6 +21,20 @@ count_tap() { # $1 = name; reads TAP on stdin, echoes it, counts ok / not ok
 	done
 }
 
+# What the machine holds of gocker's: links, nft tables, mounts, cgroups and
+# processes of the binaries under test. A full run must end with what it began.
+leftovers() {
+	ip -br link 2>/dev/null | awk '{print "link " $1}' | grep -E ' (gocker|gk|veth)' | sed 's/@.*//'
+	nft list tables 2>/dev/null | grep -i gocker | sed 's/^/nft /'
+	grep gocker /proc/self/mountinfo | awk '{print "mount " $5}'
+	find /sys/fs/cgroup -maxdepth 3 -type d -name '*gocker*' 2>/dev/null | sed 's/^/cgroup /'
+	for exe in /proc/[0-9]*/exe; do
+		t=$(readlink "$exe" 2>/dev/null) || continue
+		case $t in "$GOCKER_BIN" | "$GOCKER_COMPOSE_BIN") echo "process ${exe//[^0-9]/} $t" ;; esac
+	done
+}
+[ -z "$FILTER" ] && leftovers | sort >/tmp/gocker-before.$$
+
 # Test images are built once per run (deterministic, offline).
 if ! tests/fixtures/build.sh >/tmp/gocker-fixtures.log 2>&1; then
 	cat /tmp/gocker-fixtures.log
@@ -49,6 +63,19 @@ for f in tests/integration/*.bats; do
 		failed=$((failed + 1)); failures+=("$(basename "$f"): exited $rc")
 	fi
 done
+
+if [ -z "$FILTER" ]; then
+	leaked=$(leftovers | sort | comm -13 /tmp/gocker-before.$$ -)
+	rm -f /tmp/gocker-before.$$
+	if [ -n "$leaked" ]; then
+		printf '# left behind by the run:\n%s\n' "$(sed 's/^/#   /' <<<"$leaked")"
+		echo "not ok - the test run left nothing behind"
+		failed=$((failed + 1)); failures+=("the run left things behind (links, nft, mounts, cgroups or processes)")
+	else
+		echo "ok - the test run left nothing behind"
+		passed=$((passed + 1))
+	fi
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "# failures:"

@@ -321,17 +321,17 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 }
 
 @test "gocker run pulls a missing image first; --pull never does not" {
-	run "$G" run --rm --pull never "127.0.0.1:$REG/layered" true
+	run "$G" run --rm --network none --pull never "127.0.0.1:$REG/layered" true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"Unable to find image"* ]]
-	run "$G" run --rm "127.0.0.1:$REG/busybox" echo hi
+	run "$G" run --rm --network none "127.0.0.1:$REG/busybox" echo hi
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "Unable to find image '127.0.0.1:$REG/busybox:latest' locally" ]
 	[ "${lines[1]}" = "latest: Pulling from busybox" ]
 	[[ "$output" == *"Status: Downloaded newer image for 127.0.0.1:$REG/busybox:latest"* ]]
 	[ "${lines[-1]}" = hi ]
 	# Present now: no pull.
-	run "$G" run --rm "127.0.0.1:$REG/busybox" echo again
+	run "$G" run --rm --network none "127.0.0.1:$REG/busybox" echo again
 	[ "$output" = again ]
 }
 
