@@ -206,7 +206,10 @@ teardown() { sec_teardown; }
 	for c in memory cpu cpuacct pids devices unified; do
 		[ ! -d "$CG/$c/gocker/$id" ]
 	done
-	[ -d "$CG/memory/gocker" ] # the shared parent stays
+	# the shared parent goes with the last container that used it
+	for c in memory pids; do
+		[ ! -d "$CG/$c/gocker" ] || [ -n "$(find "$CG/$c/gocker" -mindepth 1 -maxdepth 1 -type d)" ]
+	done
 }
 
 holds_cmd() { # CMDLINE DIR: a process of DIR/cgroup.procs runs CMDLINE
