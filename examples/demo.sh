@@ -24,7 +24,7 @@ tests/fixtures/build.sh
 
 step "gocker run --rm --mem 64 --pids 32 --cpus 0.5 busybox ..."
 "$G" run --rm --mem 64 --pids 32 --cpus 0.5 busybox \
-	sh -c 'echo "hello from container $(hostname), PID $$"; id; ls /'
+	sh -c 'echo "hello from container $(hostname), PID $$"; id; echo "root: $(ls / | tr "\\n" " ")"'
 
 step "a detached web server on a published port"
 "$G" run -d --name gocker-demo-web -p 127.0.0.1::80 \
@@ -53,5 +53,5 @@ step "stop and remove it"
 
 step "how gocker-compose reads examples/web-db/compose.yaml"
 "$GC" -f examples/web-db/compose.yaml config --services
-"$GC" -f examples/web-db/compose.yaml config | head -40
+"$GC" -f examples/web-db/compose.yaml config | sed -n 1,40p
 echo "..."
