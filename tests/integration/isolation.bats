@@ -5,10 +5,10 @@
 
 load lib/rtsec
 
-setup_file() { sec_setup_file isolation; }
-teardown_file() { sec_teardown_file; }
-setup() { sec_setup; }
-teardown() { sec_teardown; }
+setup_file() { rt_setup_file isolation; }
+teardown_file() { rt_teardown_file; }
+setup() { rt_setup; }
+teardown() { rt_teardown; }
 
 @test "isolation: the command is PID 1 and no host process is visible" {
 	run g run --rm busybox sh -c 'echo $$; ls -d /proc/[0-9]* | wc -l; if test -e /proc/'"$$"'; then echo hostpid; fi'
@@ -49,7 +49,7 @@ teardown() { sec_teardown; }
 	host_interrupts=$(wc -c </proc/interrupts)
 	run g run --rm busybox sh -c 'cat /proc/interrupts >/dev/null; mount | wc -l'
 	[ "$status" -eq 0 ]
-	! grep -q "$SEC_TMP" /proc/self/mountinfo
+	! grep -q "$RT_TMP" /proc/self/mountinfo
 	# masks and read-only remounts stayed in the container
 	! awk '{ print $5 }' /proc/self/mountinfo | grep -qxE '/proc/(interrupts|keys|timer_list|sys|acpi)'
 	[ "$(wc -c </proc/interrupts)" -gt 0 ]

@@ -5,10 +5,10 @@
 
 load lib/rtsec
 
-setup_file() { sec_setup_file limits; }
-teardown_file() { sec_teardown_file; }
-setup() { sec_setup; }
-teardown() { sec_teardown; }
+setup_file() { rt_setup_file limits; }
+teardown_file() { rt_teardown_file; }
+setup() { rt_setup; }
+teardown() { rt_teardown; }
 
 @test "limits: allocating past --mem 32 is OOM-killed: exit 137, State.OOMKilled true" {
 	# tr holds a 100 MB string in the shell's memory: a real allocation.

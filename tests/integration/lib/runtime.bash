@@ -46,7 +46,7 @@ g() {
 rt_check_leaks() {
 	local leaks=0 id c p
 	for id in $(sort -u "$RT_TMP/ids"); do
-		for c in memory pids cpu unified; do
+		for c in memory cpu cpuacct pids devices unified; do
 			if [ -d "/sys/fs/cgroup/$c/gocker/$id" ]; then
 				echo "leaked cgroup $c/gocker/$id"
 				leaks=1
