@@ -99,3 +99,25 @@ int gk_cmd_getopt(const struct gk_cmd *cmd, int argc, char **argv, const char *s
 	}
 	return c;
 }
+
+static int version_exec(const struct gk_cmd *self, int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int done = 0, c;
+	while ((c = gk_cmd_getopt(self, argc, argv, "+h", opts, &done)) != -1) {
+		if (done)
+			return c;
+	}
+	if (optind < argc)
+		return gk_cmd_usage_error(self, "accepts no arguments");
+	printf("%s version %s\n", gk_progname(), GK_VERSION);
+	return 0;
+}
+
+const struct gk_cmd gk_cmd_version = {
+    .name = "version",
+    .usage = "",
+    .summary = "Show the version",
+    .help = "",
+    .exec = version_exec,
+};

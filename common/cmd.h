@@ -15,6 +15,9 @@ struct gk_cmd {
 	int (*exec)(const struct gk_cmd *self, int argc, char **argv);
 };
 
+/* `PROG version`: prints "PROG version X.Y.Z"; shared by both programs. */
+extern const struct gk_cmd gk_cmd_version;
+
 /* Exit status for the tool's own failures, as Docker uses it. */
 #define GK_EXIT_FAILURE 125
 

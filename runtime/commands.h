@@ -4,7 +4,6 @@
 
 #include "common/cmd.h"
 
-extern const struct gk_cmd gk_cmd_version;
 extern const struct gk_cmd gk_cmd_pull;
 extern const struct gk_cmd gk_cmd_load;
 extern const struct gk_cmd gk_cmd_images;

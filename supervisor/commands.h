@@ -15,6 +15,5 @@ extern struct sv_load_opts sv_cli_opts;
 int sv_cli_load(struct sv_project **out, int no_interpolate);
 
 extern const struct gk_cmd gk_cmd_config;
-extern const struct gk_cmd gk_cmd_version;
 
 #endif

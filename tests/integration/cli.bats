@@ -26,6 +26,14 @@ COMMANDS=(version load images rmi "image inspect" tag run ps exec logs stop kill
 	run $GOCKER_BIN --version
 	[ "$status" -eq 0 ]
 	[[ "$output" == "gocker version "* ]]
+	run $GOCKER_BIN version
+	[[ "$output" == "gocker version "* ]]
+	run $GOCKER_COMPOSE_BIN version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "gocker-compose version "* ]]
+	run $GOCKER_BIN version extra
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"accepts no arguments"* ]]
 }
 
 @test "unknown commands and flags exit 125 with a clear error" {
