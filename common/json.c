@@ -180,3 +180,24 @@ int gk_json_render_template(FILE *out, const char *tmpl, json_object *obj, struc
 	fputc('\n', out);
 	return 0;
 }
+
+int gk_json_print_inspect(FILE *out, json_object *arr, const char *format, struct gk_err *err)
+{
+	size_t n = json_object_array_length(arr);
+	if (format) {
+		for (size_t i = 0; i < n; i++)
+			if (gk_json_render_template(out, format, json_object_array_get_idx(arr, i),
+						    err) < 0)
+				return -1;
+		return 0;
+	}
+	if (n == 0) {
+		fputs("[]\n", out);
+		return 0;
+	}
+	fprintf(out, "%s\n",
+		json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+							JSON_C_TO_STRING_SPACED |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
+	return 0;
+}

@@ -41,4 +41,8 @@ json_object *gk_json_from_strv(char *const *v);
  * "\n" and "\t" escapes; a newline ends the output. Missing: "<no value>". */
 int gk_json_render_template(FILE *out, const char *tmpl, json_object *obj, struct gk_err *err);
 
+/* What `inspect` prints: each element of `arr` through `format` when given,
+ * else the array as pretty JSON ("[]" when empty, as Docker prints it). */
+int gk_json_print_inspect(FILE *out, json_object *arr, const char *format, struct gk_err *err);
+
 #endif

@@ -121,22 +121,10 @@ static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	rt_image_summaries_free(v, n);
 	rt_store_close(store);
-	if (format) {
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			if (gk_json_render_template(stdout, format,
-						    json_object_array_get_idx(arr, i), &err) < 0) {
-				gk_print_err(&err);
-				return GK_EXIT_FAILURE;
-			}
-		return rc;
+	if (gk_json_print_inspect(stdout, arr, format, &err) < 0) {
+		gk_print_err(&err);
+		return GK_EXIT_FAILURE;
 	}
-	if (json_object_array_length(arr) == 0) {
-		printf("[]\n");
-		return rc;
-	}
-	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/cmd.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "net/container.h"
 #include "runtime/commands.h"
 #include "runtime/ctrstate.h"
@@ -99,18 +100,10 @@ static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
 		}
 		json_object_array_add(arr, o);
 	}
-	if (format) {
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			if (gk_json_render_template(stdout, format,
-						    json_object_array_get_idx(arr, i), &err) < 0) {
-				fprintf(stderr, "gocker: %s\n", err.msg);
-				return 1;
-			}
-		return rc;
+	if (gk_json_print_inspect(stdout, arr, format, &err) < 0) {
+		gk_print_err(&err);
+		return 1;
 	}
-	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	return rc;
 }
 

@@ -289,6 +289,37 @@ static void test_json_template(void **state)
 	json_object_put(o);
 }
 
+static void test_json_print_inspect(void **state)
+{
+	(void)state;
+	struct gk_err err;
+	char *buf = NULL;
+	size_t len = 0;
+	json_object *arr = json_object_new_array();
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(gk_json_print_inspect(out, arr, NULL, &err), 0);
+	fclose(out);
+	assert_string_equal(buf, "[]\n");
+	free(buf);
+	json_object *a = json_object_new_object(), *b = json_object_new_object();
+	json_object_object_add(a, "Id", json_object_new_string("a1"));
+	json_object_object_add(b, "Id", json_object_new_string("b2"));
+	json_object_array_add(arr, a);
+	json_object_array_add(arr, b);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(gk_json_print_inspect(out, arr, "{{.Id}}", &err), 0);
+	fclose(out);
+	assert_string_equal(buf, "a1\nb2\n");
+	free(buf);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(gk_json_print_inspect(out, arr, NULL, &err), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"Id\": \"b2\""));
+	assert_int_equal(buf[0], '[');
+	free(buf);
+	json_object_put(arr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,7 +328,7 @@ int main(void)
 	    cmocka_unit_test(test_time_roundtrip),  cmocka_unit_test(test_atomic_write_and_read),
 	    cmocka_unit_test(test_lock_excludes),   cmocka_unit_test(test_err_wrap),
 	    cmocka_unit_test(test_digest),	    cmocka_unit_test(test_json_helpers),
-	    cmocka_unit_test(test_json_template),
+	    cmocka_unit_test(test_json_template),   cmocka_unit_test(test_json_print_inspect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
