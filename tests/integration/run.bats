@@ -206,3 +206,26 @@ teardown() { rt_teardown; }
 		! [[ "$output" == "$RT_TMP"* ]]
 	done
 }
+
+@test "run needs no image module; load and pull without it fail clearly" {
+	# gocker alone, without gocker-image.so beside it or in ../lib/gocker
+	mkdir -p "$RT_TMP/lonely"
+	cp "$G" "$RT_TMP/lonely/gocker"
+	run "$RT_TMP/lonely/gocker" run --rm --network none busybox echo inside
+	[ "$status" -eq 0 ]
+	[ "$output" = inside ]
+	run "$RT_TMP/lonely/gocker" load -i "$FIX/busybox.docker.tar"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"image module gocker-image.so not found (looked for $RT_TMP/lonely/gocker-image.so and "* ]]
+	run "$RT_TMP/lonely/gocker" pull 127.0.0.1:1/nothing
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"gocker-image.so not found"* ]]
+	# the installed layout: the module in ../lib/gocker
+	mkdir -p "$RT_TMP/inst/bin" "$RT_TMP/inst/lib/gocker"
+	cp "$G" "$RT_TMP/inst/bin/gocker"
+	cp "$(dirname "$G")/gocker-image.so" "$RT_TMP/inst/lib/gocker/"
+	run "$RT_TMP/inst/bin/gocker" load -q -i "$FIX/busybox.docker.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: busybox:latest" ]
+	rm -rf "$RT_TMP/lonely" "$RT_TMP/inst"
+}
