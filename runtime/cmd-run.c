@@ -3,6 +3,7 @@
  * small monitor process is). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <math.h>
 #include <signal.h>
@@ -749,38 +750,28 @@ static int launch(struct run_plan *p, const struct run_opts *o, struct rt_contai
 	return 0;
 }
 
+/* The network and, with --rm, everything else, once the container's
+ * processes are gone (rt_ctr_finish has recorded the exit). */
+static void teardown(const char *id, int private_network, int rm)
+{
+	struct gk_err e = {0};
+	/* Its netns and veth pair went with the processes in the kernel; with
+	 * --rm free the address, ports and rules (without, they stay the
+	 * container's until rm). */
+	if (private_network && rm &&
+	    net_container_teardown_flags(id, NET_TEARDOWN_NETNS_GONE, &e) < 0)
+		gk_debug("network of %s: %s", id, e.msg);
+	if (rm && rt_ctr_remove(id, 1, &e) < 0)
+		gk_debug("remove %s: %s", id, e.msg);
+}
+
 /* After the exit: OOM check, state, cgroup; --rm removes everything. */
 static void finish(struct run_plan *p, const struct run_opts *o, struct rt_container *ctr, int code,
 		   int started)
 {
-	struct gk_err e = {0};
-	int oom = 0;
-	if (ctr->cgroup && started) {
-		oom = rt_cgroup_oom_killed(ctr->cgroup, &e) == 1;
-		if (oom && code == 0)
-			code = 137;
-	}
-	if (ctr->cgroup && rt_cgroup_destroy(ctr->cgroup, &e) < 0)
-		gk_debug("destroy cgroup: %s", e.msg);
-	if (started && !o->rm)
-		rt_ctr_record_exit(p->id, code, oom, &e);
-	else {
-		/* Never started: Docker leaves it "created". */
-		struct rt_ctr_state st = {.exit_code = code};
-		snprintf(st.status, sizeof(st.status), "created");
-		rt_ctr_state_write(p->id, &st, &e);
-	}
+	rt_ctr_finish(p->id, ctr->cgroup, code, started, !o->rm);
 	rt_container_release(ctr);
-	/* The container's processes are gone: its netns and veth pair go with
-	 * them in the kernel; free the address, ports and rules (--rm), or only
-	 * the published ports and their rules (the address stays the
-	 * container's until rm). */
-	if (p->network == RT_NET_PRIVATE) {
-		if (o->rm && net_container_teardown_flags(p->id, NET_TEARDOWN_NETNS_GONE, &e) < 0)
-			gk_debug("network of %s: %s", p->id, e.msg);
-	}
-	if (o->rm && rt_ctr_remove(p->id, 1, &e) < 0)
-		gk_debug("remove %s: %s", p->id, e.msg);
+	teardown(p->id, p->network == RT_NET_PRIVATE, o->rm);
 }
 
 /* Failures to start the command read as Docker's daemon errors. */
@@ -824,6 +815,41 @@ static void detach_stdio(void)
 		close(nul);
 }
 
+/* Become gocker-monitor (monitor/main.c), found next to this executable.
+ * The same process, so the container stays our child and MonitorPid (pid and
+ * /proc start time) stays true, but under 1 MB resident instead of 4 MB of
+ * gocker and its shared libraries; it writes the log, reaps the
+ * container and comes back as `gocker __monitor-finish`. Returns only when
+ * the exec failed: the caller then does the same in this process. */
+static void exec_monitor(const char *id, const struct rt_container *ctr, int log_fd)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	const char *slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	_cleanup_free_ char *helper =
+	    gk_strdup_printf("%.*s/gocker-monitor", (int)(slash - self), self);
+	int fds[] = {ctr->pidfd, ctr->stdout_fd, ctr->stderr_fd, log_fd};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, 0);
+	char num[5][16];
+	snprintf(num[0], sizeof(num[0]), "%d", (int)ctr->pid);
+	for (size_t i = 0; i < 4; i++)
+		snprintf(num[i + 1], sizeof(num[i + 1]), "%d", fds[i]);
+	char *const argv[] = {"gocker-monitor", (char *)id, num[0], num[1], num[2],
+			      num[3],		num[4],	    self,   NULL};
+	execv(helper, argv);
+	gk_debug("exec %s: %s", helper, strerror(errno));
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+}
+
 /* The monitor: parent of a detached container for its whole life. */
 static void __attribute__((noreturn))
 monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
@@ -862,6 +888,7 @@ monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
 		ctr.stdout_fd = gk_steal_fd(ctr.tty_master);
 		ctr.stderr_fd = -1;
 	}
+	exec_monitor(p->id, &ctr, log_fd);
 	code = rt_monitor_logs(ctr.stdout_fd, ctr.stderr_fd, ctr.pidfd, ctr.pid, log_fd, &err);
 	ctr.stdout_fd = ctr.stderr_fd = -1;
 	finish(p, o, &ctr, code, 1);
@@ -1177,4 +1204,38 @@ const struct gk_cmd gk_cmd_run = {
 	    "      --cpus N             number of CPUs (1.5)\n"
 	    "      --pids N, --pids-limit N  maximum number of processes\n",
     .exec = run_exec,
+};
+
+/* `gocker __monitor-finish ID CODE`: internal, not listed in `gocker
+ * --help` (runtime/main.c keeps it in a table of its own). gocker-monitor
+ * execs it, in the monitor process, once it has reaped a detached container
+ * that exited with CODE: what finish() does for a container gocker itself
+ * ran, from the config recorded by `run`. */
+static int monitor_finish_exec(const struct gk_cmd *self, int argc, char **argv)
+{
+	int64_t code;
+	if (argc != 3 || strlen(argv[1]) != RT_ID_LEN ||
+	    strspn(argv[1], "0123456789abcdef") != RT_ID_LEN || parse_int(argv[2], &code) < 0 ||
+	    code < 0 || code > 255)
+		return gk_cmd_usage_error(self, "internal command of gocker run -d");
+	const char *id = argv[1];
+	int rm = 0, private_network = 0;
+	_cleanup_json_ json_object *cfg = NULL;
+	struct gk_err err = {0};
+	if (rt_ctr_config_read(id, &cfg, &err) == 0) {
+		json_object *h = gk_json_obj(cfg, "HostConfig");
+		const char *net = gk_json_str(h, "NetworkMode");
+		rm = gk_json_bool(h, "AutoRemove", 0);
+		private_network = net && strcmp(net, "none") != 0 && strcmp(net, "host") != 0;
+	}
+	rt_ctr_finish(id, NULL, (int)code, 1, !rm);
+	teardown(id, private_network, rm);
+	return 0;
+}
+
+const struct gk_cmd gk_cmd_monitor_finish = {
+    .name = "__monitor-finish",
+    .usage = "ID CODE",
+    .summary = "internal: record the end of a detached container",
+    .exec = monitor_finish_exec,
 };

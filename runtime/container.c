@@ -555,13 +555,6 @@ void rt_container_release(struct rt_container *ctr)
 	ctr->cgroup = NULL;
 }
 
-int rt_wait_status_code(int code, int status)
-{
-	if (code == CLD_EXITED)
-		return status;
-	return 128 + status;
-}
-
 int rt_wait(struct rt_container *ctr, struct gk_err *err)
 {
 	siginfo_t si;

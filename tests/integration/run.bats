@@ -143,6 +143,16 @@ teardown() { rt_teardown; }
 	[[ "$output" == *xterm* ]]
 }
 
+@test "run: -it passes window size changes on to the container" {
+	# a terminal resized while the container's shell runs (lib/winsize.py)
+	run python3 "$BATS_TEST_DIRNAME/lib/winsize.py" 24 80 50 132 -- "$G" run -it --rm busybox sh
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "24 80" ]
+	[ "${lines[1]}" = "50 132" ]
+	[ "${lines[2]}" = "exit 3" ]
+}
+
 @test "run: -i passes stdin, without it stdin is empty" {
 	run bash -c "echo piped | '$G' run --rm -i busybox cat"
 	[ "$output" = piped ]
