@@ -211,7 +211,9 @@ struct run_plan {
 	char *cwd, *user, *hostname, *stop_signal;
 	struct rt_mount *mounts;
 	size_t n_mounts;
-	char *state_dir;
+	char *state_dir; /* $GOCKER_ROOT/containers/<id> */
+	char *run_dir;	 /* $GOCKER_RUN/containers/<id> */
+	char *mountpoints_dir;
 	char *seccomp_cache;
 	enum rt_network_mode network;
 	const char *network_name; /* "bridge" or a named network (RT_NET_PRIVATE) */
@@ -239,6 +241,8 @@ static void plan_free(struct run_plan *p)
 	}
 	free(p->mounts);
 	free(p->state_dir);
+	free(p->run_dir);
+	free(p->mountpoints_dir);
 	net_ports_free(&p->ports);
 	free(p->seccomp_cache);
 }
@@ -365,18 +369,19 @@ static int plan_network(struct run_plan *p, const struct run_opts *o, json_objec
 }
 
 /* /etc/hosts, /etc/resolv.conf and /etc/hostname: files in the container's
- * directory, bind-mounted; written now (without the address) so they exist
- * when the container mounts them, rewritten by net_container_setup(). */
+ * run directory (regenerated at every start, so they need no disk), bind-mounted; written now
+ * (without the address) so they exist when the container mounts them, rewritten by
+ * net_container_setup(). */
 static int prepare_network_files(struct run_plan *p, struct gk_err *err)
 {
 	if (p->network == RT_NET_HOST)
 		return 0;
-	if (net_container_files(p->state_dir, NULL, p->hostname, p->name, err) < 0)
+	if (net_container_files(p->run_dir, NULL, p->hostname, p->name, err) < 0)
 		return -1;
 	static const char *const files[] = {"hosts", "resolv.conf", "hostname"};
 	for (size_t i = 0; i < 3; i++) {
 		struct rt_mount m = {
-		    .source = gk_strdup_printf("%s/%s", p->state_dir, files[i]),
+		    .source = gk_strdup_printf("%s/%s", p->run_dir, files[i]),
 		    .target = gk_strdup_printf("/etc/%s", files[i]),
 		};
 		push_mount(p, m);
@@ -452,6 +457,8 @@ static int plan_build(struct run_plan *p, const struct run_opts *o, const char *
 	if (plan_network(p, o, cc, err) < 0)
 		return -1;
 	p->state_dir = rt_ctr_dir(p->id);
+	p->run_dir = rt_ctr_run_dir(p->id);
+	p->mountpoints_dir = gk_strdup_printf("%s/mountpoints", gk_run_dir());
 	p->seccomp_cache = gk_strdup_printf("%s/seccomp", gk_run_dir());
 	return 0;
 }
@@ -461,6 +468,8 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	memset(s, 0, sizeof(*s));
 	memcpy(s->id, p->id, sizeof(s->id));
 	s->state_dir = p->state_dir;
+	s->run_dir = p->run_dir;
+	s->mountpoints_dir = p->mountpoints_dir;
 	s->cgroup_root = RT_CGROUP_ROOT;
 	s->seccomp_cache_dir = p->seccomp_cache;
 	s->layer_dirs = p->image.layer_dirs;
@@ -649,7 +658,7 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 	    .pid = ctr->pid,
 	    .network = p->network_name,
 	    .ports = &p->ports,
-	    .files_dir = p->state_dir,
+	    .files_dir = p->run_dir,
 	};
 	if (!detached) {
 		struct net_container_info info;

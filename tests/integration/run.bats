@@ -239,3 +239,50 @@ teardown() { rt_teardown; }
 	[ "$output" = "Loaded image: busybox:latest" ]
 	rm -rf "$RT_TMP/lonely" "$RT_TMP/inst"
 }
+
+@test "run: /etc/hosts, resolv.conf and hostname need no copy of /etc on disk; a symlinked /etc still works" {
+	id=$(g run -d --network none busybox sleep 100)
+	run g exec "$id" sh -c 'cat /etc/hostname; ls /etc'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "${id:0:12}" ]
+	[[ "$output" == *passwd* ]]
+	# nothing was copied up into the container's layer on disk for the binds
+	[ -z "$(ls -A "$GOCKER_ROOT/containers/$id/upper")" ]
+	g rm -f "$id" >/dev/null
+	# host network: no binds, so the image's /etc shows unchanged
+	run g run --rm --network host busybox ls /etc
+	[ "$status" -eq 0 ]
+	[[ "$output" != *hosts* ]]
+	# an image whose /etc is a symlink to /etc2: the mount points are made
+	# through the symlink, the image's files stay visible
+	REPO="$REPO" python3 - "$RT_TMP/etclink.tar" "$FIX/busybox.docker.tar" <<'PY'
+import json, os, sys, tarfile
+sys.path.insert(0, os.environ["REPO"] + "/tests/fixtures")
+import imagelib as L
+out, base_tar = sys.argv[1], sys.argv[2]
+work = os.path.dirname(out)
+with tarfile.open(base_tar) as t:
+    m = json.load(t.extractfile("manifest.json"))[0]
+    cfg = json.load(t.extractfile(m["Config"]))
+    base_path = os.path.join(work, "base.tar")
+    with open(base_path, "wb") as f:
+        f.write(t.extractfile(m["Layers"][0]).read())
+class Raw:
+    def __init__(self, path, diff_id):
+        self.path, self.diff_id = path, diff_id
+base = Raw(base_path, cfg["rootfs"]["diff_ids"][0])
+lay = L.Layer(os.path.join(work, "etclink.layer.tar"))
+lay.dir("etc2")
+lay.file("etc2/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+lay.symlink("etc", "etc2")
+top = lay.close()
+conf = L.image_config([base.diff_id, top.diff_id])
+L.write_docker_save(out, [(["etclink:latest"], conf, [base, top])])
+PY
+	g load -q -i "$RT_TMP/etclink.tar" >/dev/null
+	run g run --rm --network none etclink sh -c 'readlink /etc; cat /etc/passwd; cat /etc2/hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = etc2 ]
+	[ "${lines[1]}" = "root:x:0:0:root:/root:/bin/sh" ]
+	[ -n "${lines[2]}" ]
+}
