@@ -1,22 +1,71 @@
 #include "digest.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+/* libcrypto is loaded on the first digest, not linked: its relocations cost
+ * every process ~1 ms at start, and most gocker commands (run, ps, stop)
+ * never hash. Only the functions below are used; dlopen() of the soname the
+ * headers belong to returns the copy libcurl already loaded, if any. */
+#define GK_STR2(x)	 #x
+#define GK_STR(x)	 GK_STR2(x)
+#define LIBCRYPTO_SONAME "libcrypto.so." GK_STR(OPENSSL_SHLIB_VERSION)
+
+static struct {
+	EVP_MD_CTX *(*ctx_new)(void);
+	void (*ctx_free)(EVP_MD_CTX *);
+	const EVP_MD *(*sha256)(void);
+	int (*init)(EVP_MD_CTX *, const EVP_MD *, ENGINE *);
+	int (*update)(EVP_MD_CTX *, const void *, size_t);
+	int (*final)(EVP_MD_CTX *, unsigned char *, unsigned int *);
+} evp;
+
+static void *sym(void *lib, const char *name)
+{
+	void *f = dlsym(lib, name);
+	if (!f) {
+		fprintf(stderr, "gocker: %s: no %s\n", LIBCRYPTO_SONAME, name);
+		abort();
+	}
+	return f;
+}
+
+static void load_libcrypto(void)
+{
+	void *lib = dlopen(LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		fprintf(stderr, "gocker: cannot load %s: %s\n", LIBCRYPTO_SONAME, dlerror());
+		abort();
+	}
+	evp.ctx_new = (EVP_MD_CTX * (*)(void)) sym(lib, "EVP_MD_CTX_new");
+	evp.ctx_free = (void (*)(EVP_MD_CTX *))sym(lib, "EVP_MD_CTX_free");
+	evp.sha256 = (const EVP_MD *(*)(void))sym(lib, "EVP_sha256");
+	evp.init = (int (*)(EVP_MD_CTX *, const EVP_MD *, ENGINE *))sym(lib, "EVP_DigestInit_ex");
+	evp.update = (int (*)(EVP_MD_CTX *, const void *, size_t))sym(lib, "EVP_DigestUpdate");
+	evp.final =
+	    (int (*)(EVP_MD_CTX *, unsigned char *, unsigned int *))sym(lib, "EVP_DigestFinal_ex");
+}
+
 void gk_sha256_init(struct gk_sha256 *h)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, load_libcrypto);
+	EVP_MD_CTX *ctx = evp.ctx_new();
+	if (!ctx || evp.init(ctx, evp.sha256(), NULL) != 1)
 		abort();
 	h->ctx = ctx;
 }
 
 void gk_sha256_update(struct gk_sha256 *h, const void *data, size_t len)
 {
-	if (EVP_DigestUpdate(h->ctx, data, len) != 1)
+	if (evp.update(h->ctx, data, len) != 1)
 		abort();
 }
 
@@ -34,7 +83,7 @@ void gk_sha256_final_hex(struct gk_sha256 *h, char out[GK_SHA256_HEX_LEN + 1])
 {
 	unsigned char md[32];
 	unsigned int n = 0;
-	if (EVP_DigestFinal_ex(h->ctx, md, &n) != 1)
+	if (evp.final(h->ctx, md, &n) != 1)
 		abort();
 	to_hex(md, n, out);
 	gk_sha256_free(h);
@@ -43,7 +92,7 @@ void gk_sha256_final_hex(struct gk_sha256 *h, char out[GK_SHA256_HEX_LEN + 1])
 void gk_sha256_free(struct gk_sha256 *h)
 {
 	if (h->ctx)
-		EVP_MD_CTX_free(h->ctx);
+		evp.ctx_free(h->ctx);
 	h->ctx = NULL;
 }
 

@@ -113,11 +113,12 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 					send_signal(pid, pidfd, (int)si.ssi_signo);
 			}
 		}
+		/* Without a pidfd, SIGCHLD (on the signalfd) wakes the poll. Never
+		 * block here: the pty relay and SIGWINCH must go on meanwhile. */
 		if (!exited && (pidfd < 0 || p[1].revents)) {
 			siginfo_t si;
 			memset(&si, 0, sizeof(si));
-			if (waitid(P_PID, (id_t)pid, &si, WEXITED | (pidfd >= 0 ? WNOHANG : 0)) ==
-				0 &&
+			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 &&
 			    si.si_pid == pid) {
 				exited = 1;
 				code = rt_wait_status_code(si.si_code, si.si_status);

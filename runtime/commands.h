@@ -25,5 +25,7 @@ extern const struct gk_cmd gk_cmd_logs;
 extern const struct gk_cmd gk_cmd_stop;
 extern const struct gk_cmd gk_cmd_kill;
 extern const struct gk_cmd gk_cmd_exec;
+/* internal, not in --help: defined in cmd-run.c, part of `run -d` */
+extern const struct gk_cmd gk_cmd_monitor_finish;
 
 #endif

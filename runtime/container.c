@@ -27,6 +27,8 @@
 
 int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err)
 {
+	if (!spec->state_dir || !spec->run_dir)
+		return gk_err_set(err, 0, "container spec without state_dir or run_dir");
 	if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
 		return gk_err_set(err, 0, "no command specified");
 	if (spec->cwd && spec->cwd[0] != '/')
@@ -60,6 +62,7 @@ int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err)
 
 struct child_fds {
 	struct rt_cgroup *cgroup;
+	const char *top_lower; /* see rt_rootfs_mountpoints() */
 	int sync_rd;
 	int error_wr;
 	int tty_sock;
@@ -249,7 +252,7 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	/* Everything up to the privilege drop happens before the sync byte,
 	 * while the parent moves us into the cgroup it made before cloning us
 	 * (a v1 cgroup migration waits for an RCU grace period). */
-	if (rt_rootfs_prepare(spec, &err) < 0 || rt_rootfs_finish(spec, &err) < 0)
+	if (rt_rootfs_prepare(spec, fds->top_lower, &err) < 0 || rt_rootfs_finish(spec, &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	const char *hostname = spec->hostname;
 	char shortid[13];
@@ -326,17 +329,30 @@ static void ctr_init(struct rt_container *ctr)
 	ctr->sync_fd = ctr->error_fd = ctr->tty_sock = -1;
 }
 
+static int make_dir(const char *parent, const char *name, struct gk_err *err)
+{
+	_cleanup_free_ char *d = gk_strdup_printf("%s/%s", parent, name);
+	if (mkdir(d, 0755) < 0 && errno != EEXIST)
+		return gk_err_set(err, errno, "mkdir %s", d);
+	return 0;
+}
+
 static int make_dirs(const struct rt_spec *spec, struct gk_err *err)
 {
-	static const char *const sub[] = {"upper", "work", "merged"};
-	if (gk_mkdir_p(spec->state_dir, 0710, err) < 0)
+	if (gk_mkdir_p(spec->state_dir, 0710, err) < 0 ||
+	    make_dir(spec->state_dir, "upper", err) < 0 ||
+	    make_dir(spec->state_dir, "work", err) < 0 ||
+	    gk_mkdir_p(spec->run_dir, 0700, err) < 0 || make_dir(spec->run_dir, "merged", err) < 0)
 		return -1;
-	for (size_t i = 0; i < 3; i++) {
-		_cleanup_free_ char *d = gk_strdup_printf("%s/%s", spec->state_dir, sub[i]);
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			return gk_err_set(err, errno, "mkdir %s", d);
-	}
 	return 0;
+}
+
+static void remove_dirs(const struct rt_spec *spec)
+{
+	struct gk_err ignored;
+	gk_remove_tree(spec->state_dir, &ignored);
+	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->run_dir);
+	rmdir(merged);
 }
 
 int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_err *err)
@@ -344,11 +360,11 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	ctr_init(ctr);
 	if (rt_spec_validate(spec, err) < 0)
 		return -1;
-	if (make_dirs(spec, err) < 0)
+	struct child_fds fds = {.sync_rd = -1, .error_wr = -1, .tty_sock = -1};
+	if (make_dirs(spec, err) < 0 || rt_rootfs_mountpoints(spec, &fds.top_lower, err) < 0)
 		goto fail_dirs;
 	int sync_p[2] = {-1, -1}, err_p[2] = {-1, -1}, out_p[2] = {-1, -1}, errout_p[2] = {-1, -1},
 	    in_p[2] = {-1, -1}, sock[2] = {-1, -1};
-	struct child_fds fds = {.sync_rd = -1, .error_wr = -1, .tty_sock = -1};
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_p) < 0 ||
 	    pipe2(err_p, O_CLOEXEC) < 0) {
 		gk_err_set(err, errno, "pipe");
@@ -461,10 +477,8 @@ fail:
 	close_fd(&in_p[1]);
 	close_fd(&sock[0]);
 	close_fd(&sock[1]);
-fail_dirs : {
-	struct gk_err ignored;
-	gk_remove_tree(spec->state_dir, &ignored);
-}
+fail_dirs:
+	remove_dirs(spec);
 	return -1;
 }
 
@@ -539,13 +553,6 @@ void rt_container_release(struct rt_container *ctr)
 	if (ctr->cgroup)
 		rt_cgroup_free(ctr->cgroup);
 	ctr->cgroup = NULL;
-}
-
-int rt_wait_status_code(int code, int status)
-{
-	if (code == CLD_EXITED)
-		return status;
-	return 128 + status;
 }
 
 int rt_wait(struct rt_container *ctr, struct gk_err *err)

@@ -46,7 +46,18 @@ enum rt_stdio_mode {
 
 struct rt_spec {
 	char id[RT_ID_LEN + 1];
-	const char *state_dir;	       /* $GOCKER_ROOT/containers/<id>: upper/, work/, merged/ */
+	const char *state_dir; /* $GOCKER_ROOT/containers/<id>: upper/, work/ */
+	/* $GOCKER_RUN/containers/<id>: merged/, the root's mount point (used
+	 * only inside the container's mount namespace). Runtime files live on
+	 * the run tmpfs: every file or directory created and removed on the
+	 * store's disk per container costs inode and block work (and, on
+	 * filesystems mounted with discard, a synchronous discard). */
+	const char *run_dir;
+	/* Shared by all containers, on the run tmpfs: empty etc/hosts,
+	 * etc/resolv.conf and etc/hostname, the mount points of those binds,
+	 * as a lower layer on top of the image's (see rootfs.h). NULL: the
+	 * mount points are created in upper/ when the image lacks them. */
+	const char *mountpoints_dir;
 	const char *cgroup_root;       /* "/sys/fs/cgroup" */
 	const char *seccomp_cache_dir; /* compiled filters are kept here (root-only), or NULL */
 	char **layer_dirs;	       /* image layers, bottom first */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "runtime/store.h"
 
 struct rt_layer_limits {
 	uint64_t max_size;    /* uncompressed bytes; env GOCKER_MAX_LAYER_SIZE, default 16 GiB */
@@ -25,5 +26,12 @@ int rt_layer_limits_default(struct rt_layer_limits *lim, struct gk_err *err);
 int rt_layer_extract(const char *blob_path, const char *what, const char *dir,
 		     const struct rt_layer_limits *lim, char diff_id_out[72], int64_t *size_out,
 		     struct gk_err *err);
+
+/* Unpack the compressed or plain layer `blob_path` on top of the chain
+ * `parent_chain_id` ("sha256:..." or NULL for the base layer), verifying the
+ * uncompressed sha256 against `diff_id`. Idempotent: an existing layer is
+ * reused. Returns the chain id ("sha256:...") in *chain_id. */
+int rt_layer_unpack(struct rt_store *store, const char *blob_path, const char *parent_chain_id,
+		    const char *diff_id, char **chain_id, struct gk_err *err);
 
 #endif

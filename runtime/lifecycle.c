@@ -15,6 +15,8 @@
 #include "common/fs.h"
 #include "common/lock.h"
 #include "common/units.h"
+#include "common/log.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctrstate.h"
 
@@ -42,6 +44,32 @@ int rt_ctr_record_exit(const char *id, int code, int oom_killed, struct gk_err *
 out:
 	gk_unlock(lock);
 	return rc;
+}
+
+void rt_ctr_finish(const char *id, struct rt_cgroup *cg, int code, int started, int record)
+{
+	struct gk_err e = {0};
+	struct rt_cgroup *opened = NULL;
+	if (!cg && rt_cgroup_open(RT_CGROUP_ROOT, id, &opened, &e) == 0)
+		cg = opened;
+	int oom = 0;
+	if (cg && started) {
+		oom = rt_cgroup_oom_killed(cg, &e) == 1;
+		if (oom && code == 0)
+			code = 137;
+	}
+	if (cg && rt_cgroup_destroy(cg, &e) < 0)
+		gk_debug("destroy cgroup: %s", e.msg);
+	rt_cgroup_free(opened);
+	if (started && record) {
+		if (rt_ctr_record_exit(id, code, oom, &e) < 0)
+			gk_debug("record the exit of %s: %s", id, e.msg);
+		return;
+	}
+	struct rt_ctr_state st = {.exit_code = code};
+	snprintf(st.status, sizeof(st.status), "created");
+	if (rt_ctr_state_write(id, &st, &e) < 0)
+		gk_debug("state of %s: %s", id, e.msg);
 }
 
 int rt_pid_wait_gone(pid_t pid, unsigned long long start_time, int timeout_ms)

@@ -12,6 +12,14 @@
 
 /* Mark the container exited with `code` (and OOMKilled) in state.json. */
 int rt_ctr_record_exit(const char *id, int code, int oom_killed, struct gk_err *err);
+struct rt_cgroup;
+/* What follows a container's end, for whoever was its parent (foreground
+ * `run`, the -d monitor through `gocker __monitor-finish`): when `started`,
+ * the OOM check (an OOM kill makes code 0 read 137); the cgroup's removal
+ * (cg NULL: opened by id; kills anything left in it); then, when `record`,
+ * the exit recorded in state.json, else the state put back to "created"
+ * (never started, or about to be removed by --rm). */
+void rt_ctr_finish(const char *id, struct rt_cgroup *cg, int code, int started, int record);
 /* Wait up to timeout_ms for the process to be gone; 1 when gone. */
 int rt_pid_wait_gone(pid_t pid, unsigned long long start_time, int timeout_ms);
 /* Send `sig` to the container's first process; error when not running. */

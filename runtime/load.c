@@ -13,6 +13,7 @@
 #include "common/fs.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "runtime/layer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -294,7 +295,7 @@ static int unpack_layers(struct loader *l, struct member **layers, size_t n, jso
 		int existed = gk_path_exists(dir);
 		_cleanup_free_ char *path = member_path(l, layers[i]);
 		char *got = NULL;
-		if (rt_store_unpack_layer(l->store, path, parent, diff_id, &got, l->err) < 0)
+		if (rt_layer_unpack(l->store, path, parent, diff_id, &got, l->err) < 0)
 			return gk_err_wrap(l->err, "%s: layer %zu (%s)", l->what, i + 1,
 					   layers[i]->name);
 		if (!existed)
@@ -607,7 +608,7 @@ static void drop_new_layers(struct loader *l)
 	rt_store_unlock(l->store);
 }
 
-int rt_load_archive(struct rt_store *store, int fd, const char *what, char ***lines,
+int rt_archive_load(struct rt_store *store, int fd, const char *what, char ***lines,
 		    struct gk_err *err)
 {
 	struct loader l = {.store = store, .what = what, .lines = lines, .err = err};

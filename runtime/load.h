@@ -14,5 +14,8 @@
  * *lines gets "Loaded image: NAME:TAG" / "Loaded image ID: sha256:..." lines. */
 int rt_load_archive(struct rt_store *store, int fd, const char *what, char ***lines,
 		    struct gk_err *err);
+/* The image module's implementation of rt_load_archive() (imagemod.h). */
+int rt_archive_load(struct rt_store *store, int fd, const char *what, char ***lines,
+		    struct gk_err *err);
 
 #endif

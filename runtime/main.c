@@ -38,6 +38,11 @@ static const struct gk_cmd *const commands[] = {
 };
 /* clang-format on */
 
+/* Internal commands: run by gocker itself, never listed in the help. */
+static const struct gk_cmd *const internal_commands[] = {
+    &gk_cmd_monitor_finish, /* gocker-monitor, after a detached container's end */
+};
+
 static void print_help(void)
 {
 	printf("Usage: gocker [OPTIONS] COMMAND\n\n"
@@ -90,6 +95,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int first = optind;
+	for (size_t i = 0; i < sizeof(internal_commands) / sizeof(internal_commands[0]); i++)
+		if (!strcmp(argv[first], internal_commands[i]->name))
+			return internal_commands[i]->exec(internal_commands[i], argc - first,
+							  argv + first);
 	return gk_cmd_dispatch("gocker", commands, sizeof(commands) / sizeof(commands[0]),
 			       argc - first, argv + first);
 }

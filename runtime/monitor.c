@@ -13,6 +13,15 @@
 
 #define LINE_MAX_BYTES 16384 /* Docker splits longer lines into 16K entries */
 
+/* In monitor.c rather than container.c so that the static gocker-monitor
+ * links only this file (and common/err.c, common/units.c, json-c). */
+int rt_wait_status_code(int code, int status)
+{
+	if (code == CLD_EXITED)
+		return status;
+	return 128 + status;
+}
+
 struct stream {
 	int fd;
 	const char *name;

@@ -36,6 +36,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "runtime/auth.h"
+#include "runtime/layer.h"
 #include "runtime/reference.h"
 
 #define MANIFEST_MAX	 (4u << 20)
@@ -1249,8 +1250,8 @@ static void *worker_main(void *arg)
 			_cleanup_free_ char *blob = rt_store_blob_path(p->store, unpack_me->digest);
 			const char *parent = unpack_me == p->layers ? NULL : unpack_me[-1].chain;
 			_cleanup_free_ char *got = NULL;
-			rc = rt_store_unpack_layer(p->store, blob, parent, unpack_me->diff_id, &got,
-						   &err);
+			rc =
+			    rt_layer_unpack(p->store, blob, parent, unpack_me->diff_id, &got, &err);
 			if (rc == 0 && strcmp(got, unpack_me->chain) != 0) {
 				rc = gk_err_set(&err, EINVAL, "layer %s: chain id %s, expected %s",
 						unpack_me->digest, got, unpack_me->chain);
@@ -1809,17 +1810,6 @@ out:
 	return rc;
 }
 
-void rt_pull_result_free(struct rt_pull_result *r)
-{
-	if (!r)
-		return;
-	free(r->digest);
-	free(r->image_id);
-	free(r->reference);
-	free(r->familiar);
-	memset(r, 0, sizeof(*r));
-}
-
 static char **endpoints_for(const struct rt_ref *ref, const struct rt_reg_config *cfg,
 			    int **insecure_out)
 {
@@ -1854,8 +1844,8 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int rt_pull(struct rt_store *store, const char *refstr, const struct rt_pull_opts *opts,
-	    struct rt_pull_result *out, struct gk_err *err)
+int rt_registry_pull(struct rt_store *store, const char *refstr, const struct rt_pull_opts *opts,
+		     struct rt_pull_result *out, struct gk_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	static pthread_once_t once = PTHREAD_ONCE_INIT;

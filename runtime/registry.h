@@ -104,8 +104,11 @@ struct rt_pull_result {
 };
 void rt_pull_result_free(struct rt_pull_result *r);
 
-/* Pull `ref` into `store`. */
+/* Pull `ref` into `store`, through the image module (imagemod.h). */
 int rt_pull(struct rt_store *store, const char *ref, const struct rt_pull_opts *opts,
 	    struct rt_pull_result *out, struct gk_err *err);
+/* The module's implementation of rt_pull(). */
+int rt_registry_pull(struct rt_store *store, const char *ref, const struct rt_pull_opts *opts,
+		     struct rt_pull_result *out, struct gk_err *err);
 
 #endif

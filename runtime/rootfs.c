@@ -102,7 +102,63 @@ static int remount_at(int rootfd, const char *target, unsigned long flags, struc
 	return 0;
 }
 
-static int mount_overlay(const struct rt_spec *spec, const char *merged, struct gk_err *err)
+static const char *const bound_etc_files[] = {"hosts", "resolv.conf", "hostname"};
+
+static int binds_file_onto(const struct rt_spec *spec, const char *target)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct rt_mount *m = &spec->mounts[i];
+		struct stat st;
+		if (!m->tmpfs && !m->volume && m->source && !strcmp(m->target, target) &&
+		    stat(m->source, &st) == 0 && S_ISREG(st.st_mode))
+			return 1;
+	}
+	return 0;
+}
+
+/* The topmost layer that has /etc decides what the container sees there. */
+static int image_etc_is_dir(const struct rt_spec *spec)
+{
+	size_t n = 0;
+	while (spec->layer_dirs && spec->layer_dirs[n])
+		n++;
+	for (size_t i = n; i-- > 0;) {
+		_cleanup_free_ char *etc = gk_strdup_printf("%s/etc", spec->layer_dirs[i]);
+		struct stat st;
+		if (lstat(etc, &st) < 0)
+			continue;
+		return S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode); /* a whiteout: no /etc */
+	}
+	return 1;
+}
+
+int rt_rootfs_mountpoints(const struct rt_spec *spec, const char **top_lower, struct gk_err *err)
+{
+	*top_lower = NULL;
+	if (!spec->mountpoints_dir || !image_etc_is_dir(spec))
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		char target[64];
+		snprintf(target, sizeof(target), "/etc/%s", bound_etc_files[i]);
+		if (!binds_file_onto(spec, target))
+			return 0;
+	}
+	_cleanup_free_ char *etc = gk_strdup_printf("%s/etc", spec->mountpoints_dir);
+	if (gk_mkdir_p(etc, 0755, err) < 0)
+		return -1;
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_free_ char *f = gk_strdup_printf("%s/%s", etc, bound_etc_files[i]);
+		int fd = open(f, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return gk_err_set(err, errno, "create %s", f);
+		close(fd);
+	}
+	*top_lower = spec->mountpoints_dir;
+	return 0;
+}
+
+static int mount_overlay(const struct rt_spec *spec, const char *top_lower, const char *merged,
+			 struct gk_err *err)
 {
 	size_t n = 0;
 	while (spec->layer_dirs && spec->layer_dirs[n])
@@ -110,11 +166,15 @@ static int mount_overlay(const struct rt_spec *spec, const char *merged, struct 
 	if (n == 0)
 		return gk_err_set(err, EINVAL, "image has no layers");
 	/* lowerdir lists the top layer first. */
-	size_t len = 64 + 2 * strlen(spec->state_dir);
+	size_t len = 64 + 2 * strlen(spec->state_dir) + (top_lower ? strlen(top_lower) + 1 : 0);
 	for (size_t i = 0; i < n; i++)
 		len += strlen(spec->layer_dirs[i]) + 1;
 	_cleanup_free_ char *opts = gk_malloc0(len + 64);
 	strcpy(opts, "lowerdir=");
+	if (top_lower) {
+		strcat(opts, top_lower);
+		strcat(opts, ":");
+	}
 	for (size_t i = n; i-- > 0;) {
 		strcat(opts, spec->layer_dirs[i]);
 		if (i)
@@ -292,12 +352,12 @@ static int pivot(const char *merged, struct gk_err *err)
 	return 0;
 }
 
-int rt_rootfs_prepare(const struct rt_spec *spec, struct gk_err *err)
+int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct gk_err *err)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return gk_err_set(err, errno, "make / private");
-	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->state_dir);
-	if (mount_overlay(spec, merged, err) < 0)
+	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->run_dir);
+	if (mount_overlay(spec, top_lower, merged, err) < 0)
 		return -1;
 	_cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -313,7 +373,7 @@ int rt_rootfs_prepare(const struct rt_spec *spec, struct gk_err *err)
 
 int rt_rootfs_finish(const struct rt_spec *spec, struct gk_err *err)
 {
-	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->state_dir);
+	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->run_dir);
 	_cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return gk_err_set(err, errno, "open %s", merged);

@@ -8,9 +8,20 @@
 #include "common/err.h"
 #include "runtime/container.h"
 
+/* Docker's /etc/hosts, /etc/resolv.conf and /etc/hostname are bind mounts,
+ * and a bind needs its target to exist. Creating a missing one in the
+ * container's root copies /etc up into upper/, on the store's disk, for
+ * every container. When the spec binds files onto all three and the image's
+ * /etc is a directory (a symlinked /etc would be hidden), the parent makes
+ * spec->mountpoints_dir hold the three empty files and returns it in
+ * *top_lower: it becomes the top lower layer. Whatever it shadows is covered
+ * by the binds. Otherwise *top_lower is NULL. */
+int rt_rootfs_mountpoints(const struct rt_spec *spec, const char **top_lower, struct gk_err *err);
+
 /* The part that needs neither the cgroup nor the network: make / private,
- * the overlay, /proc, /dev, /sys. Runs while the parent sets up the cgroup. */
-int rt_rootfs_prepare(const struct rt_spec *spec, struct gk_err *err);
+ * the overlay (top_lower, if set, above the image layers), /proc, /dev, /sys.
+ * Runs while the parent sets up the cgroup. */
+int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct gk_err *err);
 /* The rest, once the process sits in its cgroup (and cgroup namespace):
  * /sys/fs/cgroup, the user's mounts, pivot_root, read-only root. Afterwards
  * "/" is the container's root and the host's tree is detached. */

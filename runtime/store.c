@@ -123,13 +123,6 @@ void rt_store_unlock(struct rt_store *store)
 	}
 }
 
-static void unlockp(struct rt_store **s)
-{
-	if (*s)
-		rt_store_unlock(*s);
-}
-#define _cleanup_unlock_ __attribute__((cleanup(unlockp)))
-
 /* ---- blobs ---- */
 
 char *rt_store_blob_path(const struct rt_store *store, const char *digest)
@@ -188,7 +181,7 @@ int rt_store_put_blob_hashed(struct rt_store *store, const char *tmp_path, const
 		return -1;
 	}
 	_cleanup_free_ char *dst = rt_store_blob_path(store, digest);
-	_cleanup_unlock_ struct rt_store *locked = NULL;
+	_cleanup_store_unlock_ struct rt_store *locked = NULL;
 	if (rt_store_lock(store, err) < 0)
 		return -1;
 	locked = store;
@@ -304,74 +297,6 @@ static int64_t layer_size(const struct rt_store *store, const char *chain_id)
 	if (gk_json_read_file(p, DOC_MAX, &meta, &ignored) < 0)
 		return 0;
 	return gk_json_int(meta, "size", 0);
-}
-
-int rt_store_unpack_layer(struct rt_store *store, const char *blob_path,
-			  const char *parent_chain_id, const char *diff_id, char **chain_id,
-			  struct gk_err *err)
-{
-	if (gk_digest_check(diff_id, "layer diff_id", err) < 0)
-		return -1;
-	if (parent_chain_id && gk_digest_check(parent_chain_id, "parent chain id", err) < 0)
-		return -1;
-	_cleanup_unlock_ struct rt_store *locked = NULL;
-	_cleanup_free_ char *chain = rt_layer_chain_id(parent_chain_id, diff_id);
-	_cleanup_free_ char *dst = rt_store_layer_dir(store, chain);
-	if (gk_path_exists(dst)) {
-		*chain_id = gk_steal_ptr(chain);
-		return 0;
-	}
-	struct rt_layer_limits lim;
-	if (rt_layer_limits_default(&lim, err) < 0)
-		return -1;
-	_cleanup_free_ char *tmp = rt_store_tmpdir(store, err);
-	if (!tmp)
-		return -1;
-	char got[72];
-	int64_t size = 0;
-	_cleanup_free_ char *what = gk_strdup_printf("layer %s", diff_id);
-	if (rt_layer_extract(blob_path, what, tmp, &lim, got, &size, err) < 0)
-		goto fail;
-	if (strcmp(got, diff_id) != 0) {
-		gk_err_set(err, 0,
-			   "layer %s: uncompressed content has digest %s, not the diff_id the "
-			   "image config names",
-			   diff_id, got);
-		goto fail;
-	}
-
-	if (rt_store_lock(store, err) < 0)
-		goto fail;
-	locked = store;
-	if (!gk_path_exists(dst)) {
-		_cleanup_json_ json_object *meta = json_object_new_object();
-		json_object_object_add(meta, "chain_id", json_object_new_string(chain));
-		json_object_object_add(meta, "diff_id", json_object_new_string(diff_id));
-		json_object_object_add(meta, "parent",
-				       parent_chain_id ? json_object_new_string(parent_chain_id)
-						       : NULL);
-		json_object_object_add(meta, "size", json_object_new_int64(size));
-		_cleanup_free_ char *meta_path = gk_strdup_printf("%s.json", dst);
-		if (gk_json_write_file_atomic(meta_path, meta, 0, 0600, err) < 0)
-			goto fail;
-		if (rename(tmp, dst) < 0) {
-			gk_err_set(err, errno, "rename %s to %s", tmp, dst);
-			goto fail;
-		}
-		_cleanup_free_ char *layers = gk_strdup_printf("%s/layers", store->root);
-		if (gk_fsync_dir(layers, err) < 0)
-			goto fail;
-	} else {
-		struct gk_err ignored;
-		gk_remove_tree(tmp, &ignored);
-	}
-	*chain_id = gk_steal_ptr(chain);
-	return 0;
-fail:;
-	struct gk_err ignored;
-	if (gk_remove_tree(tmp, &ignored) < 0)
-		gk_warn("could not remove %s: %s", tmp, ignored.msg);
-	return -1;
 }
 
 /* ---- images.json ---- */
@@ -559,7 +484,7 @@ int rt_store_tag_replacing(struct rt_store *store, const struct rt_ref *ref,
 		*replaced_id = NULL;
 	if (gk_digest_check(manifest_digest, "manifest digest", err) < 0)
 		return -1;
-	_cleanup_unlock_ struct rt_store *locked = NULL;
+	_cleanup_store_unlock_ struct rt_store *locked = NULL;
 	if (rt_store_lock(store, err) < 0)
 		return -1;
 	locked = store;
@@ -942,7 +867,7 @@ static char *short_id(const char *id)
 int rt_store_remove(struct rt_store *store, const char *name_or_id, int flags, char ***lines,
 		    struct gk_err *err)
 {
-	_cleanup_unlock_ struct rt_store *locked = NULL;
+	_cleanup_store_unlock_ struct rt_store *locked = NULL;
 	if (rt_store_lock(store, err) < 0)
 		return -1;
 	locked = store;

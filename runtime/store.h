@@ -35,6 +35,13 @@ const char *rt_store_root(const struct rt_store *store);
 /* Take / release the store's exclusive lock (for multi-step changes). */
 int rt_store_lock(struct rt_store *store, struct gk_err *err);
 void rt_store_unlock(struct rt_store *store);
+static inline void rt_store_unlockp(struct rt_store **s)
+{
+	if (*s)
+		rt_store_unlock(*s);
+}
+/* A store pointer that is unlocked when it goes out of scope, if set. */
+#define _cleanup_store_unlock_ __attribute__((cleanup(rt_store_unlockp)))
 
 /* An image as `run` needs it. */
 struct rt_image {
@@ -68,14 +75,6 @@ int rt_store_put_blob_bytes(struct rt_store *store, const void *data, size_t len
 			    const char *digest, struct gk_err *err);
 /* A private temp directory inside the store (same filesystem as blobs and layers). */
 char *rt_store_tmpdir(struct rt_store *store, struct gk_err *err);
-
-/* Unpack the compressed or plain layer `blob_path` on top of the chain
- * `parent_chain_id` ("sha256:..." or NULL for the base layer), verifying the
- * uncompressed sha256 against `diff_id`. Idempotent: an existing layer is
- * reused. Returns the chain id ("sha256:...") in *chain_id. */
-int rt_store_unpack_layer(struct rt_store *store, const char *blob_path,
-			  const char *parent_chain_id, const char *diff_id, char **chain_id,
-			  struct gk_err *err);
 
 /* layers/<hex> of a chain id ("sha256:<hex>"); NULL for an invalid id. */
 char *rt_store_layer_dir(const struct rt_store *store, const char *chain_id);

@@ -59,6 +59,16 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"/dev/pts/"* ]]
 }
 
+@test "exec -it: an interactive shell, window size changes passed on" {
+	# a terminal resized while the exec'd shell runs (lib/winsize.py)
+	run python3 "$BATS_TEST_DIRNAME/lib/winsize.py" 30 90 45 150 -- "$G" exec -it box sh
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "30 90" ]
+	[ "${lines[1]}" = "45 150" ]
+	[ "${lines[2]}" = "exit 3" ]
+}
+
 @test "exec into a stopped container fails" {
 	"$G" stop -t 0 box
 	run "$G" exec box true

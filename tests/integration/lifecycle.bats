@@ -162,12 +162,61 @@ teardown() { rt_teardown; }
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+# The monitor of a detached container is gocker-monitor, a small static
+# program gocker execs in the same process once the container runs.
+monitor_of() {
+	sed -n 's/.*"MonitorPid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$1/state.json"
+}
+
 @test "the monitor is small" {
 	# ASan's shadow memory and quarantine make RSS meaningless (make check-asan sets ASAN_OPTIONS)
 	[ -z "${ASAN_OPTIONS:-}" ] || skip "RSS is not measured under ASan"
 	id=$(g run -d busybox sleep 100)
-	mon=$(sed -n 's/.*"MonitorPid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")
+	mon=$(monitor_of "$id")
+	[[ "$(readlink /proc/$mon/exe)" == */gocker-monitor ]]
 	rss=$(awk '/VmRSS/ {print $2}' /proc/$mon/status)
 	echo "monitor RSS ${rss} kB"
-	[ "$rss" -lt 8192 ]
+	[ "$rss" -lt 1024 ]
+}
+
+@test "run -d --rm: the monitor removes the container, its cgroup and its address" {
+	id=$(g run -d --rm busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done')
+	mon=$(monitor_of "$id")
+	[ -n "$mon" ]
+	"$G" exec "$id" touch /tmp/go
+	wait_for bash -c "[ ! -d '$GOCKER_ROOT/containers/$id' ] && ! kill -0 $mon 2>/dev/null"
+	run "$G" ps -aq
+	[ -z "$output" ]
+	! grep -qs "$id" "$GOCKER_RUN/net/ipam.json"
+	rt_check_leaks
+}
+
+@test "run -d: the monitor records an OOM kill: exit 137, OOMKilled true" {
+	id=$(g run -d --mem 32 busybox sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" x); echo survived')
+	wait_for bash -c "'$G' inspect -f '{{.State.Status}}' $id | grep -q exited"
+	run "$G" inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' "$id"
+	[ "$output" = "137 true" ]
+	run "$G" logs "$id"
+	[[ "$output" != *survived* ]]
+}
+
+@test "run -dt: the terminal's output goes to the log" {
+	id=$(g run -dt busybox sh -c 'tty; echo done')
+	wait_for bash -c "'$G' inspect -f '{{.State.Status}}' $id | grep -q exited"
+	run "$G" logs "$id"
+	[[ "${lines[0]}" == /dev/pts/0* ]]
+	[[ "${lines[1]}" == done* ]]
+	grep -q '"log":"done\\r\\n","stream":"stdout"' "$GOCKER_ROOT/containers/$id/$id-json.log"
+}
+
+@test "without gocker-monitor next to it, gocker stays the monitor itself" {
+	mkdir -p "$RT_TMP/bin"
+	cp "$G" "$RT_TMP/bin/gocker"
+	id=$("$RT_TMP/bin/gocker" run -d --network none busybox sh -c 'echo alone; sleep 0.3; exit 3')
+	echo "$id" >>"$RT_TMP/ids"
+	[[ "$(readlink /proc/$(monitor_of "$id")/exe)" == "$RT_TMP/bin/gocker" ]]
+	wait_for bash -c "'$G' ps -a | grep -q 'Exited (3)'"
+	run "$G" logs "$id"
+	[ "$output" = alone ]
+	rm -rf "$RT_TMP/bin"
 }

@@ -143,6 +143,16 @@ teardown() { rt_teardown; }
 	[[ "$output" == *xterm* ]]
 }
 
+@test "run: -it passes window size changes on to the container" {
+	# a terminal resized while the container's shell runs (lib/winsize.py)
+	run python3 "$BATS_TEST_DIRNAME/lib/winsize.py" 24 80 50 132 -- "$G" run -it --rm busybox sh
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "24 80" ]
+	[ "${lines[1]}" = "50 132" ]
+	[ "${lines[2]}" = "exit 3" ]
+}
+
 @test "run: -i passes stdin, without it stdin is empty" {
 	run bash -c "echo piped | '$G' run --rm -i busybox cat"
 	[ "$output" = piped ]
@@ -205,4 +215,74 @@ teardown() { rt_teardown; }
 		[ "$status" -ne 0 ] || [[ "$output" != /proc/* && "$output" != /tmp* ]]
 		! [[ "$output" == "$RT_TMP"* ]]
 	done
+}
+
+@test "run needs no image module; load and pull without it fail clearly" {
+	# gocker alone, without gocker-image.so beside it or in ../lib/gocker
+	mkdir -p "$RT_TMP/lonely"
+	cp "$G" "$RT_TMP/lonely/gocker"
+	run "$RT_TMP/lonely/gocker" run --rm --network none busybox echo inside
+	[ "$status" -eq 0 ]
+	[ "$output" = inside ]
+	run "$RT_TMP/lonely/gocker" load -i "$FIX/busybox.docker.tar"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"image module gocker-image.so not found (looked for $RT_TMP/lonely/gocker-image.so and "* ]]
+	run "$RT_TMP/lonely/gocker" pull 127.0.0.1:1/nothing
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"gocker-image.so not found"* ]]
+	# the installed layout: the module in ../lib/gocker
+	mkdir -p "$RT_TMP/inst/bin" "$RT_TMP/inst/lib/gocker"
+	cp "$G" "$RT_TMP/inst/bin/gocker"
+	cp "$(dirname "$G")/gocker-image.so" "$RT_TMP/inst/lib/gocker/"
+	run "$RT_TMP/inst/bin/gocker" load -q -i "$FIX/busybox.docker.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: busybox:latest" ]
+	rm -rf "$RT_TMP/lonely" "$RT_TMP/inst"
+}
+
+@test "run: /etc/hosts, resolv.conf and hostname need no copy of /etc on disk; a symlinked /etc still works" {
+	id=$(g run -d --network none busybox sleep 100)
+	run g exec "$id" sh -c 'cat /etc/hostname; ls /etc'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "${id:0:12}" ]
+	[[ "$output" == *passwd* ]]
+	# nothing was copied up into the container's layer on disk for the binds
+	[ -z "$(ls -A "$GOCKER_ROOT/containers/$id/upper")" ]
+	g rm -f "$id" >/dev/null
+	# host network: no binds, so the image's /etc shows unchanged
+	run g run --rm --network host busybox ls /etc
+	[ "$status" -eq 0 ]
+	[[ "$output" != *hosts* ]]
+	# an image whose /etc is a symlink to /etc2: the mount points are made
+	# through the symlink, the image's files stay visible
+	REPO="$REPO" python3 - "$RT_TMP/etclink.tar" "$FIX/busybox.docker.tar" <<'PY'
+import json, os, sys, tarfile
+sys.path.insert(0, os.environ["REPO"] + "/tests/fixtures")
+import imagelib as L
+out, base_tar = sys.argv[1], sys.argv[2]
+work = os.path.dirname(out)
+with tarfile.open(base_tar) as t:
+    m = json.load(t.extractfile("manifest.json"))[0]
+    cfg = json.load(t.extractfile(m["Config"]))
+    base_path = os.path.join(work, "base.tar")
+    with open(base_path, "wb") as f:
+        f.write(t.extractfile(m["Layers"][0]).read())
+class Raw:
+    def __init__(self, path, diff_id):
+        self.path, self.diff_id = path, diff_id
+base = Raw(base_path, cfg["rootfs"]["diff_ids"][0])
+lay = L.Layer(os.path.join(work, "etclink.layer.tar"))
+lay.dir("etc2")
+lay.file("etc2/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+lay.symlink("etc", "etc2")
+top = lay.close()
+conf = L.image_config([base.diff_id, top.diff_id])
+L.write_docker_save(out, [(["etclink:latest"], conf, [base, top])])
+PY
+	g load -q -i "$RT_TMP/etclink.tar" >/dev/null
+	run g run --rm --network none etclink sh -c 'readlink /etc; cat /etc/passwd; cat /etc2/hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = etc2 ]
+	[ "${lines[1]}" = "root:x:0:0:root:/root:/bin/sh" ]
+	[ -n "${lines[2]}" ]
 }

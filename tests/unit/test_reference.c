@@ -307,7 +307,7 @@ static int put_layer(struct rt_store *s, const struct tar_entry *ents, size_t n,
 	if (rt_store_put_blob_bytes(s, buf, len, *diff_id, err) < 0)
 		return -1;
 	_cleanup_free_ char *path = rt_store_blob_path(s, *diff_id);
-	return rt_store_unpack_layer(s, path, NULL, *diff_id, chain, err);
+	return rt_layer_unpack(s, path, NULL, *diff_id, chain, err);
 }
 
 /* Records an image with one layer and the given `created`; returns its id. */
@@ -489,8 +489,7 @@ static void test_unpack_diff_id_mismatch(void **state)
 	assert_int_equal(rt_store_put_blob_bytes(f->store, buf, len, d, &err), 0);
 	_cleanup_free_ char *path = rt_store_blob_path(f->store, d);
 	char *chain = NULL;
-	assert_int_equal(rt_store_unpack_layer(f->store, path, NULL, "sha256:" HEX64, &chain, &err),
-			 -1);
+	assert_int_equal(rt_layer_unpack(f->store, path, NULL, "sha256:" HEX64, &chain, &err), -1);
 	assert_non_null(strstr(err.msg, "diff_id"));
 	_cleanup_free_ char *layer = gk_strdup_printf("%s/layers/" HEX64, f->root);
 	assert_false(gk_path_exists(layer));
