@@ -30,7 +30,9 @@ leftovers() {
 	find /sys/fs/cgroup -maxdepth 3 -type d -name '*gocker*' 2>/dev/null | sed 's/^/cgroup /'
 	for exe in /proc/[0-9]*/exe; do
 		t=$(readlink "$exe" 2>/dev/null) || continue
-		case $t in "$GOCKER_BIN" | "$GOCKER_COMPOSE_BIN") echo "process ${exe//[^0-9]/} $t" ;; esac
+		case $t in "$GOCKER_BIN" | "$GOCKER_COMPOSE_BIN" | "${GOCKER_BIN%/*}/gocker-monitor")
+			echo "process ${exe//[^0-9]/} $t" ;;
+		esac
 	done
 }
 [ -z "$FILTER" ] && leftovers | sort >/tmp/gocker-before.$$

@@ -180,8 +180,11 @@ monitor_of() {
 }
 
 @test "run -d --rm: the monitor removes the container, its cgroup and its address" {
-	id=$(g run -d --rm busybox sh -c 'echo bye; sleep 0.3')
-	wait_for bash -c "[ ! -d '$GOCKER_ROOT/containers/$id' ]"
+	id=$(g run -d --rm busybox sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done')
+	mon=$(monitor_of "$id")
+	[ -n "$mon" ]
+	"$G" exec "$id" touch /tmp/go
+	wait_for bash -c "[ ! -d '$GOCKER_ROOT/containers/$id' ] && ! kill -0 $mon 2>/dev/null"
 	run "$G" ps -aq
 	[ -z "$output" ]
 	! grep -qs "$id" "$GOCKER_RUN/net/ipam.json"

@@ -60,6 +60,13 @@ rt_check_leaks() {
 			leaks=1
 		fi
 	done
+	# The monitor of one of our containers (gocker-monitor ID ...).
+	for p in $(pgrep -x gocker-monitor); do
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qFf "$RT_TMP/ids"; then
+			echo "leaked monitor $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+			leaks=1
+		fi
+	done
 	if grep -q "$RT_TMP/" /proc/self/mountinfo; then
 		echo "leaked mount under $RT_TMP"
 		leaks=1
