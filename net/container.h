@@ -55,6 +55,11 @@ int net_container_teardown(const char *id, struct gk_err *err);
 #define NET_TEARDOWN_NETNS_GONE 1
 int net_container_teardown_flags(const char *id, int flags, struct gk_err *err);
 
+/* The container's record ($GOCKER_RUN/net/containers/<id>.json). */
+char *net_container_record_path(const char *id, struct gk_err *err);
+int net_container_record_write(const char *id, const struct net_container_info *info,
+			       struct gk_err *err);
+
 /* 1 and the info when the container has a network record, 0 when not. */
 int net_container_load(const char *id, struct net_container_info *info, struct gk_err *err);
 

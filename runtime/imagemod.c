@@ -1,60 +1,16 @@
 /* Loading gocker-image.so, and the public entry points that call into it. */
 #include "runtime/imagemod.h"
 
-#include <dlfcn.h>
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "common/fs.h"
+#include "common/module.h"
 #include "runtime/load.h"
-
-/* dlopen() counts references and returns the loaded module again on later
- * calls, so nothing is cached here: the runtime keeps no global state. */
-static void *open_module(struct gk_err *err)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return gk_err_set(err, errno, "readlink /proc/self/exe"), NULL;
-	exe[n] = '\0';
-	const char *dir = dirname(exe);
-	const char *candidates[] = {"", "/../lib/gocker"};
-	char tried[2][PATH_MAX];
-	for (size_t i = 0; i < 2; i++) {
-		snprintf(tried[i], sizeof(tried[i]), "%s%s/%s", dir, candidates[i],
-			 RT_IMAGE_MODULE_FILE);
-		if (access(tried[i], F_OK) < 0)
-			continue;
-		void *h = dlopen(tried[i], RTLD_NOW | RTLD_LOCAL);
-		if (!h)
-			return gk_err_set(err, 0, "cannot load %s: %s", tried[i], dlerror()), NULL;
-		return h;
-	}
-	return gk_err_set(err, ENOENT, "image module %s not found (looked for %s and %s)",
-			  RT_IMAGE_MODULE_FILE, tried[0], tried[1]),
-	       NULL;
-}
 
 const struct rt_image_module *rt_image_module_get(struct gk_err *err)
 {
-	void *h = open_module(err);
-	if (!h)
-		return NULL;
-	const struct rt_image_module *m = dlsym(h, RT_IMAGE_MODULE_SYMBOL);
-	if (!m)
-		return gk_err_set(err, 0, "%s has no %s", RT_IMAGE_MODULE_FILE,
-				  RT_IMAGE_MODULE_SYMBOL),
-		       NULL;
-	if (m->abi != RT_IMAGE_MODULE_ABI)
-		return gk_err_set(err, 0, "%s is from another gocker build (ABI %d, want %d)",
-				  RT_IMAGE_MODULE_FILE, m->abi, RT_IMAGE_MODULE_ABI),
-		       NULL;
-	return m;
+	return gk_module_table(RT_IMAGE_MODULE_FILE, RT_IMAGE_MODULE_SYMBOL, RT_IMAGE_MODULE_ABI,
+			       err);
 }
 
 int rt_pull(struct rt_store *store, const char *ref, const struct rt_pull_opts *opts,

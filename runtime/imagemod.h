@@ -4,9 +4,8 @@
  * maps libcurl's and libarchive's ~45 shared libraries, whose loading and
  * relocation cost every `gocker` process about 8 ms.
  *
- * The module is found next to the running executable, or in ../lib/gocker/
- * from it (the installed layout). rt_pull() and rt_load_archive() (declared in
- * registry.h and load.h) load it and call through this table. */
+ * rt_pull() and rt_load_archive() (declared in registry.h and load.h) load it
+ * (common/module.h) and call through this table. */
 #ifndef RT_IMAGEMOD_H
 #define RT_IMAGEMOD_H
 

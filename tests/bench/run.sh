@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: `gocker run --rm --network none busybox true` against `crun run`
 # of an OCI bundle with the same busybox rootfs, both measured in the same
-# invocation with hyperfine (median of RUNS runs, default 30).
+# invocation with hyperfine (median of RUNS runs each, default 30).
 #   O=build tests/bench/run.sh [RUNS]
 # crun refuses this machine's hybrid cgroup layout while hugetlb sits on the
 # cgroup2 hierarchy; inside `unshare -m` a v1 hugetlb mount releases it for
@@ -17,14 +17,18 @@ command -v crun >/dev/null || { echo "crun missing (make deps)"; exit 1; }
 [ -x "$G" ] || { echo "build gocker first: make O=$O all"; exit 1; }
 [ -f "$FIX/busybox.docker.tar" ] || tests/fixtures/build.sh >/dev/null
 
+# The store (GOCKER_ROOT) on the disk, like /var/lib/gocker, next to crun's
+# bundle and state; GOCKER_RUN on a tmpfs, as /run is on a normal system
+# (on this machine /run is on the disk).
 D=$(mktemp -d /tmp/gocker-bench.XXXXXX)
+R=$(mktemp -d /dev/shm/gocker-bench.XXXXXX)
+export GOCKER_ROOT="$D/root" GOCKER_RUN="$R"
 cleanup() {
-	GOCKER_ROOT="$D/root" GOCKER_RUN="$D/run" "$G" rm -f $(GOCKER_ROOT="$D/root" GOCKER_RUN="$D/run" "$G" ps -aq) >/dev/null 2>&1 || true
+	"$G" rm -f $("$G" ps -aq) >/dev/null 2>&1 || true
 	crun --root "$D/crun-state" delete -f gocker-bench >/dev/null 2>&1 || true
-	rm -rf "$D"
+	rm -rf "$D" "$R"
 }
 trap cleanup EXIT
-export GOCKER_ROOT="$D/root" GOCKER_RUN="$D/run"
 "$G" load -q -i "$FIX/busybox.docker.tar" >/dev/null
 
 # The same rootfs for crun: the unpacked busybox layer, copied.
@@ -42,22 +46,35 @@ c["root"]["readonly"] = False
 json.dump(c, open(p, "w"), indent=1)
 PY
 
-echo "# gocker: $RUNS runs of: gocker run --rm --network none busybox true"
-hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$D/gocker.json" \
-	"$G run --rm --network none busybox true" >/dev/null
-echo "# crun:   $RUNS runs of: crun run (same busybox rootfs, its default namespaces incl. network)"
+# Rounds of 5 runs each, alternating gocker and crun, so drifting machine
+# load hits both alike; the medians are over all runs. Both run inside one
+# `unshare -m` (gocker's mounts live in its containers' own namespaces).
+ROUNDS=$(((RUNS + 4) / 5))
+echo "# $((ROUNDS * 5)) runs each, in $ROUNDS alternating rounds of 5:"
+echo "#   gocker run --rm --network none busybox true"
+echo "#   crun run (same busybox rootfs, its default namespaces incl. network)"
 unshare -m bash -c "
 	set -e
 	mount --make-rprivate /
 	mkdir -p '$D/hugetlb'
 	mount -t cgroup -o hugetlb none '$D/hugetlb'
-	hyperfine -N --warmup 3 --runs '$RUNS' --export-json '$D/crun.json' \
+	hyperfine -N --warmup 3 --runs 3 '$G run --rm --network none busybox true' \
 		'crun --root $D/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
+	for r in \$(seq $ROUNDS); do
+		hyperfine -N --runs 5 --export-json '$D/gocker.'\$r.json \
+			'$G run --rm --network none busybox true' >/dev/null
+		hyperfine -N --runs 5 --export-json '$D/crun.'\$r.json \
+			'crun --root $D/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
+	done
 "
-python3 - "$D/gocker.json" "$D/crun.json" <<'PY'
-import json, sys
-g = json.load(open(sys.argv[1]))["results"][0]["median"]
-c = json.load(open(sys.argv[2]))["results"][0]["median"]
+python3 - "$D" <<'PY'
+import glob, json, statistics, sys
+def times(kind):
+    t = []
+    for f in glob.glob(f"{sys.argv[1]}/{kind}.*.json"):
+        t += json.load(open(f))["results"][0]["times"]
+    return t
+g, c = statistics.median(times("gocker")), statistics.median(times("crun"))
 print(f"gocker median: {g*1000:.2f} ms")
 print(f"crun   median: {c*1000:.2f} ms")
 print(f"ratio gocker/crun: {g/c:.2f} (target <= 0.75)")

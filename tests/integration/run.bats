@@ -217,16 +217,20 @@ teardown() { rt_teardown; }
 	done
 }
 
-@test "run needs no image module; load and pull without it fail clearly" {
-	# gocker alone, without gocker-image.so beside it or in ../lib/gocker
+@test "run needs no module; load, pull and the bridge network without them fail clearly" {
+	# gocker alone, without gocker-image.so and gocker-net.so beside it or in ../lib/gocker
 	mkdir -p "$RT_TMP/lonely"
 	cp "$G" "$RT_TMP/lonely/gocker"
 	run "$RT_TMP/lonely/gocker" run --rm --network none busybox echo inside
 	[ "$status" -eq 0 ]
 	[ "$output" = inside ]
+	run "$RT_TMP/lonely/gocker" run --rm busybox echo inside
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"module gocker-net.so not found (looked for $RT_TMP/lonely/gocker-net.so and "* ]]
+	[ -z "$("$G" ps -aq)" ]
 	run "$RT_TMP/lonely/gocker" load -i "$FIX/busybox.docker.tar"
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"image module gocker-image.so not found (looked for $RT_TMP/lonely/gocker-image.so and "* ]]
+	[[ "$output" == *"module gocker-image.so not found (looked for $RT_TMP/lonely/gocker-image.so and "* ]]
 	run "$RT_TMP/lonely/gocker" pull 127.0.0.1:1/nothing
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"gocker-image.so not found"* ]]

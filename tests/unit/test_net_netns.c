@@ -1,7 +1,7 @@
-/* net/ against real links, as root: containers stood in for by `unshare -n`
- * processes. Private $GOCKER_RUN, its own bridge gkn<pid> and subnet
- * 198.18.210.0/24; checks that nothing is left behind. Traffic only to
- * 127.0.0.1 and to the namespaces it made. */
+/* net/ (the network module's code, net_mod_*, linked in directly) against real links, as root:
+ * containers stood in for by `unshare -n` processes. Private $GOCKER_RUN, its own bridge gkn<pid>
+ * and subnet 198.18.210.0/24; checks that nothing is left behind. Traffic only to 127.0.0.1 and to
+ * the namespaces it made. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +23,7 @@
 #include "net/container.h"
 #include "net/link.h"
 #include "net/nat.h"
+#include "net/netmod.h"
 
 static char tmpdir[] = "/tmp/gk-test-netns-XXXXXX";
 static char bridge[16];
@@ -102,7 +103,7 @@ static void setup_ok(const char *id, pid_t pid, const char *ports, struct net_co
 	if (ports && net_port_parse(ports, &p, &err) < 0)
 		fail_msg("%s", err.msg);
 	struct net_container_req req = {.id = id, .pid = pid, .ports = &p, .name = "web"};
-	if (net_container_setup(&req, info, &err) < 0)
+	if (net_mod_setup(&req, info, &err) < 0)
 		fail_msg("setup %s: %s", id, err.msg);
 	net_ports_free(&p);
 }
@@ -159,8 +160,8 @@ static void test_two_containers_and_published_port(void **state)
 	reap(httpd);
 	net_container_info_free(&ia);
 	net_container_info_free(&ib);
-	assert_int_equal(net_container_teardown("aaaaaaaa11112222", &err), 0);
-	assert_int_equal(net_container_teardown("aaaaaaaa11112222", &err), 0); /* twice: fine */
+	assert_int_equal(net_mod_teardown("aaaaaaaa11112222", 0, &err), 0);
+	assert_int_equal(net_mod_teardown("aaaaaaaa11112222", 0, &err), 0); /* twice: fine */
 	assert_int_not_equal(sh("ip link show vethaaaaaaaa 2>/dev/null"), 0);
 	assert_int_not_equal(sh("nft list table ip gocker 2>/dev/null | grep -q 'ctr aaaaaaaa'"),
 			     0);
@@ -168,7 +169,7 @@ static void test_two_containers_and_published_port(void **state)
 	/* b's process dies without a teardown (kill -9 of everything): prune frees it */
 	reap(b);
 	char **removed = NULL;
-	assert_int_equal(net_prune(never_alive, NULL, &removed, &err), 0);
+	assert_int_equal(net_mod_prune(never_alive, NULL, &removed, &err), 0);
 	assert_string_equal(removed[0], "bridge");
 	gk_strv_free(removed);
 	assert_int_equal(net_link_exists(bridge, &err), 0);
@@ -196,15 +197,15 @@ static void test_exhaustion_leaves_nothing(void **state)
 	}
 	struct net_container_info info;
 	struct net_container_req req = {.id = id[5], .pid = p[5]};
-	assert_int_equal(net_container_setup(&req, &info, &err), -1);
+	assert_int_equal(net_mod_setup(&req, &info, &err), -1);
 	assert_string_equal(err.msg, "no free address in 198.18.211.0/29");
 	assert_int_not_equal(sh("ip link show veth00000005 2>/dev/null"), 0);
 	for (int i = 0; i < 6; i++) {
-		assert_int_equal(net_container_teardown(id[i], &err), 0);
+		assert_int_equal(net_mod_teardown(id[i], 0, &err), 0);
 		reap(p[i]);
 	}
 	char **removed = NULL;
-	assert_int_equal(net_prune(never_alive, NULL, &removed, &err), 0);
+	assert_int_equal(net_mod_prune(never_alive, NULL, &removed, &err), 0);
 	gk_strv_free(removed);
 	assert_int_equal(net_link_exists(bridge, &err), 0);
 	setenv("GOCKER_SUBNET", "198.18.210.0/24", 1);
@@ -221,8 +222,7 @@ static void test_netns_gone_leaves_the_pair_to_the_kernel(void **state)
 	setup_ok("cccccccc33334444", p, "127.0.0.1::80", &info);
 	net_container_info_free(&info);
 	reap(p); /* the netns dies with its last process */
-	assert_int_equal(
-	    net_container_teardown_flags("cccccccc33334444", NET_TEARDOWN_NETNS_GONE, &err), 0);
+	assert_int_equal(net_mod_teardown("cccccccc33334444", NET_TEARDOWN_NETNS_GONE, &err), 0);
 	int gone = 0;
 	for (int i = 0; i < 100 && !gone; i++, usleep(20000))
 		gone = net_link_exists("vethcccccccc", &err) == 0;
@@ -230,7 +230,7 @@ static void test_netns_gone_leaves_the_pair_to_the_kernel(void **state)
 	assert_int_not_equal(sh("nft list table ip gocker 2>/dev/null | grep -q 'ctr cccccccc'"),
 			     0);
 	char **removed = NULL;
-	assert_int_equal(net_prune(never_alive, NULL, &removed, &err), 0);
+	assert_int_equal(net_mod_prune(never_alive, NULL, &removed, &err), 0);
 	gk_strv_free(removed);
 }
 
@@ -249,16 +249,16 @@ static void test_project_network_goes_with_its_last_container(void **state)
 	    .id = "dddddddd11110000", .pid = a, .network = "proj_default"};
 	struct net_container_req rb = {
 	    .id = "eeeeeeee11110000", .pid = b, .network = "proj_default"};
-	if (net_container_setup(&ra, &info, &err) < 0)
+	if (net_mod_setup(&ra, &info, &err) < 0)
 		fail_msg("%s", err.msg);
 	net_container_info_free(&info);
-	if (net_container_setup(&rb, &info, &err) < 0)
+	if (net_mod_setup(&rb, &info, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(info.ip, "198.18.214.3");
 	net_container_info_free(&info);
-	assert_int_equal(net_container_teardown("dddddddd11110000", &err), 0);
+	assert_int_equal(net_mod_teardown("dddddddd11110000", 0, &err), 0);
 	assert_int_equal(net_link_exists(pbr, &err), 1); /* b still on it */
-	assert_int_equal(net_container_teardown("eeeeeeee11110000", &err), 0);
+	assert_int_equal(net_mod_teardown("eeeeeeee11110000", 0, &err), 0);
 	assert_int_equal(net_link_exists(pbr, &err), 0); /* the last one took it */
 	assert_int_not_equal(
 	    sh("nft list table ip gocker 2>/dev/null | grep -q 'gocker net %s\"'", pbr), 0);
