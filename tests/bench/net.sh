@@ -85,25 +85,43 @@ ip addr add 198.18.125.1/30 dev "$CLIENT_VETH" && ip link set "$CLIENT_VETH" up
 ip -n "$CLIENT_NS" addr add 198.18.125.2/30 dev eth0
 ip -n "$CLIENT_NS" link set eth0 up && ip -n "$CLIENT_NS" link set lo up
 ip -n "$CLIENT_NS" route add default via 198.18.125.1
-rps() { "${@:2}" wrk -t2 -c8 -d5s "$1" | awk '/Requests\/sec/ {print $2}'; }
+# Packets per request on the container's veth (both ways) come with each
+# figure: unlike req/s they do not depend on the machine's load, and they
+# show TCP working differently on a path (window updates, zero windows).
+veth=veth$("$G" inspect web | python3 -c 'import json,sys; c=json.load(sys.stdin); c=c[0] if isinstance(c,list) else c; print(c["Id"][:8])')
+veth_packets() {
+	echo $(($(cat "/sys/class/net/$veth/statistics/rx_packets") + $(cat "/sys/class/net/$veth/statistics/tx_packets")))
+}
+declare -A rps=() reqs=() pkts=()
+measure() { # NAME URL [COMMAND PREFIX...]: one 5 s wrk run, added to NAME's sums
+	local name=$1 url=$2 a out
+	shift 2
+	a=$(veth_packets)
+	out=$("$@" wrk -t2 -c8 -d5s "$url")
+	pkts[$name]=$((${pkts[$name]:-0} + $(veth_packets) - a))
+	reqs[$name]=$((${reqs[$name]:-0} + $(awk '/requests in/ {print $1}' <<<"$out")))
+	rps[$name]=$(echo "${rps[$name]:-0} + $(awk '/Requests\/sec/ {print $2}' <<<"$out")" | bc -l)
+}
+figure() { # NAME: "N req/s, P packets/request"
+	printf '%.1f req/s, %.1f packets/request' "$(echo "${rps[$1]} / 2" | bc -l)" \
+		"$(echo "${pkts[$1]} / ${reqs[$1]}" | bc -l)"
+}
+ratio() { printf '%.2f' "$(echo "${rps[$1]} / ${rps[$2]}" | bc -l)"; }
 hostip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
 # 2 x 5 s each, interleaved, so drift in the machine's load hits all alike
-direct=0 published=0 viahost=0 cdirect=0 cpublished=0
 for round in 1 2; do
-	direct=$(echo "$direct + $(rps "http://$ip/big")" | bc -l)
-	published=$(echo "$published + $(rps "http://127.0.0.1:$port/big")" | bc -l)
-	[ -n "$hostip" ] && viahost=$(echo "$viahost + $(rps "http://$hostip:$port/big")" | bc -l)
-	cdirect=$(echo "$cdirect + $(rps "http://$ip/big" ip netns exec "$CLIENT_NS")" | bc -l)
-	cpublished=$(echo "$cpublished + $(rps "http://198.18.125.1:$port/big" ip netns exec "$CLIENT_NS")" | bc -l)
+	measure direct "http://$ip/big"
+	measure lo "http://127.0.0.1:$port/big"
+	[ -n "$hostip" ] && measure hostip "http://$hostip:$port/big"
+	measure cdirect "http://$ip/big" ip netns exec "$CLIENT_NS"
+	measure cpublished "http://198.18.125.1:$port/big" ip netns exec "$CLIENT_NS"
 done
-printf 'direct              %.1f req/s (%s:80)\n' "$(echo "$direct / 2" | bc -l)" "$ip"
-printf 'published 127.0.0.1 %.1f req/s (:%s)  published/direct %.2f (target >= 0.9)\n' \
-	"$(echo "$published / 2" | bc -l)" "$port" "$(echo "$published / $direct" | bc -l)"
-[ -n "$hostip" ] && printf 'published %-9s %.1f req/s (:%s)  published/direct %.2f\n' \
-	"$hostip" "$(echo "$viahost / 2" | bc -l)" "$port" "$(echo "$viahost / $direct" | bc -l)"
-printf 'client netns: direct %.1f req/s, published 198.18.125.1:%s %.1f req/s  published/direct %.2f\n' \
-	"$(echo "$cdirect / 2" | bc -l)" "$port" "$(echo "$cpublished / 2" | bc -l)" \
-	"$(echo "$cpublished / $cdirect" | bc -l)"
+echo "direct              $(figure direct) ($ip:80)"
+echo "published 127.0.0.1 $(figure lo) (:$port)  published/direct $(ratio lo direct) (target >= 0.9)"
+[ -n "$hostip" ] && printf 'published %-9s %s (:%s)  published/direct %s\n' \
+	"$hostip" "$(figure hostip)" "$port" "$(ratio hostip direct)"
+echo "client netns: direct $(figure cdirect)"
+echo "client netns: published 198.18.125.1:$port $(figure cpublished)  published/direct $(ratio cpublished cdirect)"
 ip link del "$CLIENT_VETH"
 ip netns del "$CLIENT_NS"
 "$G" rm -f web >/dev/null
