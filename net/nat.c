@@ -183,8 +183,19 @@ int net_nat_network_add(const char *bridge, const char *subnet, struct gk_err *e
 		return -1;
 	if (has_tag(rules, tag))
 		return 0;
+	/* The clamp comes first, before a masquerade ends the chain: a client on
+	 * the host itself (127.0.0.1 or a host address) sends a SYN whose MSS
+	 * comes from lo's 64 KiB MTU, since its socket was routed to lo before
+	 * the DNAT. Told an MSS of 65483 the container's TCP sizes its send
+	 * buffer for segments it can never send through a 1500-byte bridge; the
+	 * route's MSS makes it behave as for a direct connection. The nat chain
+	 * sees only a connection's first packet, so this costs one rule per
+	 * new connection and nothing per packet; the kernel only ever lowers
+	 * an MSS this way. */
 	_cleanup_free_ char *script = gk_strdup_printf(
 	    "%s"
+	    "add rule ip gocker postrouting oifname \"%s\" ct status dnat tcp flags syn / syn,rst "
+	    "tcp option maxseg size set rt mtu comment \"%s\"\n"
 	    "add rule ip gocker postrouting ip saddr %s ip daddr != %s masquerade comment \"%s\"\n"
 	    "add rule ip gocker postrouting oifname \"%s\" ip saddr %s ct status dnat masquerade "
 	    "comment \"%s\"\n"
@@ -194,8 +205,8 @@ int net_nat_network_add(const char *bridge, const char *subnet, struct gk_err *e
 	    "add rule ip gocker forward oifname \"%s\" ct state established,related accept "
 	    "comment \"%s\"\n"
 	    "add rule ip gocker forward oifname \"%s\" ct status dnat accept comment \"%s\"\n",
-	    CHAINS, subnet, subnet, tag, bridge, subnet, tag, bridge, tag, bridge, tag, bridge, tag,
-	    bridge, tag);
+	    CHAINS, bridge, tag, subnet, subnet, tag, bridge, subnet, tag, bridge, tag, bridge, tag,
+	    bridge, tag, bridge, tag);
 	if (nft_run(script, err) < 0)
 		return gk_err_wrap(err, "NAT rules for %s (%s)", bridge, subnet);
 	return 0;

@@ -5,9 +5,11 @@
  *                                     and from containers (hairpin)
  *   chain output      (nat, -100)     DNAT of published ports for the host itself
  *                                     (127.0.0.1 and its own addresses)
- *   chain postrouting (nat, srcnat)   masquerade SUBNET -> outside; hairpin
- *                                     (SUBNET -> SUBNET when DNATed); 127.0.0.0/8
- *                                     sources leaving through the bridge
+ *   chain postrouting (nat, srcnat)   MSS of DNATed SYNs entering the bridge
+ *                                     clamped to its route; masquerade SUBNET ->
+ *                                     outside; hairpin (SUBNET -> SUBNET when
+ *                                     DNATed); 127.0.0.0/8 sources leaving
+ *                                     through the bridge
  *   chain forward     (filter, filter - 1)  accept from the bridge, and to it
  *                                     when established or DNATed
  *

@@ -5,10 +5,14 @@
 #  2. wrk (10 s each: 2 interleaved rounds of 5 s) against busybox httpd serving
 #     a 1 MB file, through the published port (on 127.0.0.1 and on the host's
 #     address) vs straight to the container's address:
-#     published should reach 0.9x direct.
+#     published should reach 0.9x direct. Also from "another host": a client
+#     netns joined to this host by a veth pair of its own, through the
+#     published port on the host's address on that link vs routed straight to
+#     the container's address.
 #  3. Time to start 50 detached containers on one bridge in a row: does the
 #     attach time stay flat as the bridge fills?
-# Uses its own roots, bridge gkb<rand> and 198.18.120.0/24; removes all of it.
+# Uses its own roots, bridge gkb<rand> and 198.18.120.0/24, client netns gkb<rand>c
+# with veth gkb<rand>h on 198.18.125.0/30; removes all of it.
 #   O=build tests/bench/net.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,9 +25,12 @@ T=$(mktemp -d /tmp/gk-bench-net-XXXXXX)
 R=$(mktemp -d /dev/shm/gk-bench-net-XXXXXX)
 export GOCKER_ROOT=$T/root GOCKER_RUN=$R
 export GOCKER_BRIDGE=gkb$(printf '%04x' $RANDOM) GOCKER_SUBNET=198.18.120.0/24
+CLIENT_NS=${GOCKER_BRIDGE}c CLIENT_VETH=${GOCKER_BRIDGE}h
 cleanup() {
 	for id in $("$G" ps -aq --no-trunc 2>/dev/null); do "$G" rm -f "$id" >/dev/null 2>&1 || true; done
 	"$G" network prune -f >/dev/null 2>&1 || true
+	ip link del "$CLIENT_VETH" 2>/dev/null || true
+	ip netns del "$CLIENT_NS" 2>/dev/null || true
 	rm -rf "$T" "$R"
 }
 trap cleanup EXIT
@@ -70,20 +77,35 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("",0)); print(s.get
 "$G" run -d --name web -p "$port:80" -v "$T/www:/www:ro" busybox httpd -f -p 80 -h /www >/dev/null
 ip=$("$G" inspect web | python3 -c 'import json,sys; c=json.load(sys.stdin); c=c[0] if isinstance(c,list) else c; print(c["NetworkSettings"]["IPAddress"])')
 for i in $(seq 1 50); do curl -s -o /dev/null "http://$ip/big" && break; sleep 0.1; done
-rps() { wrk -t2 -c8 -d5s "$1" | awk '/Requests\/sec/ {print $2}'; }
+# "another host": a client netns with a veth pair of its own, the host at
+# 198.18.125.1, routed to the container subnet through the host
+ip netns add "$CLIENT_NS"
+ip link add "$CLIENT_VETH" type veth peer name eth0 netns "$CLIENT_NS"
+ip addr add 198.18.125.1/30 dev "$CLIENT_VETH" && ip link set "$CLIENT_VETH" up
+ip -n "$CLIENT_NS" addr add 198.18.125.2/30 dev eth0
+ip -n "$CLIENT_NS" link set eth0 up && ip -n "$CLIENT_NS" link set lo up
+ip -n "$CLIENT_NS" route add default via 198.18.125.1
+rps() { "${@:2}" wrk -t2 -c8 -d5s "$1" | awk '/Requests\/sec/ {print $2}'; }
 hostip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
 # 2 x 5 s each, interleaved, so drift in the machine's load hits all alike
-direct=0 published=0 viahost=0
+direct=0 published=0 viahost=0 cdirect=0 cpublished=0
 for round in 1 2; do
 	direct=$(echo "$direct + $(rps "http://$ip/big")" | bc -l)
 	published=$(echo "$published + $(rps "http://127.0.0.1:$port/big")" | bc -l)
 	[ -n "$hostip" ] && viahost=$(echo "$viahost + $(rps "http://$hostip:$port/big")" | bc -l)
+	cdirect=$(echo "$cdirect + $(rps "http://$ip/big" ip netns exec "$CLIENT_NS")" | bc -l)
+	cpublished=$(echo "$cpublished + $(rps "http://198.18.125.1:$port/big" ip netns exec "$CLIENT_NS")" | bc -l)
 done
 printf 'direct              %.1f req/s (%s:80)\n' "$(echo "$direct / 2" | bc -l)" "$ip"
 printf 'published 127.0.0.1 %.1f req/s (:%s)  published/direct %.2f (target >= 0.9)\n' \
 	"$(echo "$published / 2" | bc -l)" "$port" "$(echo "$published / $direct" | bc -l)"
 [ -n "$hostip" ] && printf 'published %-9s %.1f req/s (:%s)  published/direct %.2f\n' \
 	"$hostip" "$(echo "$viahost / 2" | bc -l)" "$port" "$(echo "$viahost / $direct" | bc -l)"
+printf 'client netns: direct %.1f req/s, published 198.18.125.1:%s %.1f req/s  published/direct %.2f\n' \
+	"$(echo "$cdirect / 2" | bc -l)" "$port" "$(echo "$cpublished / 2" | bc -l)" \
+	"$(echo "$cpublished / $cdirect" | bc -l)"
+ip link del "$CLIENT_VETH"
+ip netns del "$CLIENT_NS"
 "$G" rm -f web >/dev/null
 
 echo "# 3. 50 detached containers on one bridge, start time each"

@@ -86,6 +86,10 @@ teardown_file() {
 	run http_get "http://10.231.1.1:$port/" "$CLIENT_NS"
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-from-web ]
+	# a DNATed SYN entering the bridge carries the bridge route's MSS, not
+	# the one the host's own client took from lo's 64 KiB MTU
+	nft list chain ip gocker postrouting |
+		grep -q "oifname \"$GOCKER_BRIDGE\" ct status dnat tcp flags syn / syn,rst tcp option maxseg size set rt mtu"
 	run "$GOCKER_BIN" ps
 	[[ $output == *"PORTS"* ]]
 	[[ $output == *"0.0.0.0:$port->80/tcp"* ]]
