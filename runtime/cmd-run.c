@@ -481,6 +481,7 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	s->mounts = p->mounts;
 	s->n_mounts = p->n_mounts;
 	s->readonly_root = o->readonly;
+	s->ephemeral = o->rm;
 	s->init = o->init;
 	s->network = p->network;
 	s->limits = o->limits;

@@ -69,6 +69,11 @@ struct rt_spec {
 	struct rt_mount *mounts;
 	size_t n_mounts;
 	int readonly_root;
+	/* The container's upper layer is removed when it exits (--rm): the
+	 * overlay is mounted "volatile", so unmounting it at the exit does not
+	 * sync the whole upper filesystem (and fsync inside is a no-op: nothing
+	 * written there can outlive the container anyway). */
+	int ephemeral;
 	int init; /* run the built-in init as PID 1 */
 	enum rt_network_mode network;
 	enum rt_stdio_mode stdio;

@@ -128,7 +128,9 @@ int rt_ctr_running(const struct rt_ctr_state *st)
 
 void rt_ctr_state_refresh(struct rt_ctr_state *st)
 {
-	if (strcmp(st->status, "running") != 0 || rt_ctr_running(st))
+	/* A live monitor whose container is gone is recording its end right
+	 * now: the exit code comes from that record, not from here. */
+	if (strcmp(st->status, "running") != 0 || rt_proc_alive(st->monitor_pid, st->monitor_start))
 		return;
 	/* The monitor vanished without recording the end: the container died
 	 * with it (it is killed when its parent dies). */

@@ -182,6 +182,15 @@ static int mount_overlay(const struct rt_spec *spec, const char *top_lower, cons
 	}
 	sprintf(opts + strlen(opts), ",upperdir=%s/upper,workdir=%s/work", spec->state_dir,
 		spec->state_dir);
+	if (spec->ephemeral) {
+		size_t base = strlen(opts);
+		strcat(opts, ",volatile");
+		if (mount("overlay", merged, "overlay", 0, opts) == 0)
+			return 0;
+		if (errno != EINVAL)
+			return gk_err_set(err, errno, "mount overlay on %s", merged);
+		opts[base] = '\0'; /* a kernel before 5.10: no volatile */
+	}
 	if (mount("overlay", merged, "overlay", 0, opts) < 0)
 		return gk_err_set(err, errno, "mount overlay on %s", merged);
 	return 0;

@@ -290,3 +290,14 @@ PY
 	[ "${lines[1]}" = "root:x:0:0:root:/root:/bin/sh" ]
 	[ -n "${lines[2]}" ]
 }
+
+@test "run --rm: the root overlay is volatile (no sync of the disk at exit); without --rm it is durable" {
+	run g run --rm --network none busybox sh -c "grep ' / / ' /proc/self/mountinfo"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *overlay*volatile* ]]
+	[ -z "$("$G" ps -aq)" ]
+	run g run --network none busybox sh -c "grep ' / / ' /proc/self/mountinfo"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *overlay* ]]
+	[[ "$output" != *volatile* ]]
+}
