@@ -222,23 +222,49 @@ char **rt_ctr_list(void)
 	return out;
 }
 
+/* Every container's id and name ("Name" without its slash), in directory
+ * order: one read of each config.json (a name check is O(containers), so it
+ * must not read them twice, as rt_ctr_list()'s sort by creation does). */
+static void names_in_use(char ***ids, char ***names)
+{
+	*ids = gk_malloc0(sizeof(char *));
+	*names = gk_malloc0(sizeof(char *));
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/containers", gk_root_dir());
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (!is_id(de->d_name))
+			continue;
+		struct gk_err ignored;
+		_cleanup_json_ json_object *cfg = NULL;
+		if (rt_ctr_config_read(de->d_name, &cfg, &ignored) < 0)
+			continue;
+		const char *n = gk_json_str(cfg, "Name");
+		if (!n || n[0] != '/')
+			continue;
+		gk_strv_push(ids, de->d_name);
+		gk_strv_push(names, n + 1);
+	}
+}
+
+static const char *owner_in(char **ids, char **names, const char *name)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return ids[i];
+	return NULL;
+}
+
 int rt_ctr_name_owner(const char *name, char id[65])
 {
 	if (name[0] == '/')
 		name++;
-	_cleanup_strv_ char **ids = rt_ctr_list();
-	for (size_t i = 0; ids[i]; i++) {
-		struct gk_err ignored;
-		_cleanup_json_ json_object *cfg = NULL;
-		if (rt_ctr_config_read(ids[i], &cfg, &ignored) < 0)
-			continue;
-		const char *n = gk_json_str(cfg, "Name");
-		if (n && n[0] == '/' && !strcmp(n + 1, name)) {
-			snprintf(id, 65, "%s", ids[i]);
-			return 1;
-		}
-	}
-	return 0;
+	_cleanup_strv_ char **ids = NULL, **names = NULL;
+	names_in_use(&ids, &names);
+	const char *owner = owner_in(ids, names, name);
+	if (owner)
+		snprintf(id, 65, "%s", owner);
+	return owner != NULL;
 }
 
 int rt_ctr_resolve(const char *q, char id[65], struct gk_err *err)
@@ -304,6 +330,8 @@ static const char *const surnames[] = {
 
 char *rt_ctr_name_generate(void)
 {
+	_cleanup_strv_ char **ids = NULL, **names = NULL;
+	names_in_use(&ids, &names);
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	for (int attempt = 0;; attempt++) {
 		unsigned r = rand_r(&seed);
@@ -311,8 +339,7 @@ char *rt_ctr_name_generate(void)
 		const char *s = surnames[(r / 64) % (sizeof(surnames) / sizeof(surnames[0]))];
 		char *name = attempt < 10 ? gk_strdup_printf("%s_%s", a, s)
 					  : gk_strdup_printf("%s_%s%d", a, s, attempt);
-		char id[65];
-		if (!rt_ctr_name_owner(name, id))
+		if (!owner_in(ids, names, name))
 			return name;
 		free(name);
 	}
