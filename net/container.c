@@ -147,9 +147,9 @@ json_object *net_container_settings_json(const char *id)
 	json_object *nets = json_object_new_object();
 	if (have) {
 		struct net_network full;
-		const char *nid = "";
+		char nid[65] = "";
 		if (net_network_lookup(info.net.name, &full, &err) == 0)
-			nid = full.id;
+			net_network_id(&full, nid);
 		json_object *n = json_object_new_object();
 		json_object_object_add(n, "NetworkID", json_object_new_string(nid));
 		json_object_object_add(n, "Gateway", json_object_new_string(info.net.gateway));

@@ -32,9 +32,13 @@ static int fill(struct net_network *n, const char *name, const char *bridge, con
 	net_ip_format(net_cidr_gateway(&c), n->gateway);
 	n->prefix = c.prefix;
 	n->project = project;
-	_cleanup_free_ char *seed = gk_strdup_printf("%s\n%s", name, bridge);
-	gk_sha256_hex(seed, strlen(seed), n->id);
 	return 0;
+}
+
+void net_network_id(const struct net_network *n, char out[65])
+{
+	_cleanup_free_ char *seed = gk_strdup_printf("%s\n%s", n->name, n->bridge);
+	gk_sha256_hex(seed, strlen(seed), out);
 }
 
 int net_network_default(struct net_network *out, struct gk_err *err)

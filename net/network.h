@@ -17,7 +17,6 @@
 
 struct net_network {
 	char name[128];
-	char id[65];
 	char bridge[16];
 	char subnet[NET_CIDR_STRLEN]; /* network address / prefix */
 	char gateway[NET_IP_STRLEN];
@@ -41,5 +40,10 @@ int net_network_forget(const char *name, struct gk_err *err);
 
 /* The default network first, then the recorded ones. Caller frees *out. */
 int net_network_list(struct net_network **out, size_t *n, struct gk_err *err);
+
+/* The network's id: sha256 of its name and bridge, as 64 hex. Computed only
+ * where shown (network ls, inspect): hashing loads libcrypto, which the path
+ * that attaches a container does not need otherwise. */
+void net_network_id(const struct net_network *n, char out[65]);
 
 #endif

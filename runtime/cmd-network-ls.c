@@ -42,15 +42,18 @@ static int network_ls_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	if (!quiet)
 		printf("%-14s %-20s %-9s %s\n", "NETWORK ID", "NAME", "DRIVER", "SCOPE");
-	print_row(nets[0].id, nets[0].name, "bridge", quiet);
+	char id[GK_SHA256_HEX_LEN + 1];
+	net_network_id(&nets[0], id);
+	print_row(id, nets[0].name, "bridge", quiet);
 	const char *builtin[] = {"host", "none"};
 	for (int i = 0; i < 2; i++) {
-		char id[GK_SHA256_HEX_LEN + 1];
 		gk_sha256_hex(builtin[i], strlen(builtin[i]), id);
 		print_row(id, builtin[i], builtin[i][0] == 'h' ? "host" : "null", quiet);
 	}
-	for (size_t i = 1; i < n; i++)
-		print_row(nets[i].id, nets[i].name, "bridge", quiet);
+	for (size_t i = 1; i < n; i++) {
+		net_network_id(&nets[i], id);
+		print_row(id, nets[i].name, "bridge", quiet);
+	}
 	free(nets);
 	return 0;
 }
