@@ -2,11 +2,27 @@
 #include <stdio.h>
 
 #include "common/cmd.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "net/container.h"
 #include "runtime/commands.h"
 #include "runtime/ctrstate.h"
 #include "runtime/lifecycle.h"
+
+static int remove_one(const char *id, int force, struct gk_err *err)
+{
+	/* An unreadable config: free whatever network state there may be. */
+	int private_network = 1;
+	_cleanup_json_ json_object *cfg = NULL;
+	struct gk_err ignored;
+	if (rt_ctr_config_read(id, &cfg, &ignored) == 0)
+		private_network = rt_ctr_config_private_network(cfg);
+	if (rt_ctr_remove(id, force, err) < 0)
+		return -1;
+	/* Its processes are gone: the veth is deleted here rather than left
+	 * to the kernel, so rm returns with it gone. */
+	return private_network ? net_container_teardown(id, err) : 0;
+}
 
 static int rm_exec(const struct gk_cmd *self, int argc, char **argv)
 {
@@ -31,10 +47,7 @@ static int rm_exec(const struct gk_cmd *self, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct gk_err err = {0};
 		char id[65];
-		/* after rt_ctr_remove: its processes are gone; the veth is deleted
-		 * here rather than left to the kernel so rm returns with it gone */
-		if (rt_ctr_resolve(argv[i], id, &err) < 0 || rt_ctr_remove(id, force, &err) < 0 ||
-		    net_container_teardown(id, &err) < 0) {
+		if (rt_ctr_resolve(argv[i], id, &err) < 0 || remove_one(id, force, &err) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 			rc = 1;
 			continue;

@@ -1224,10 +1224,8 @@ static int monitor_finish_exec(const struct gk_cmd *self, int argc, char **argv)
 	_cleanup_json_ json_object *cfg = NULL;
 	struct gk_err err = {0};
 	if (rt_ctr_config_read(id, &cfg, &err) == 0) {
-		json_object *h = gk_json_obj(cfg, "HostConfig");
-		const char *net = gk_json_str(h, "NetworkMode");
-		rm = gk_json_bool(h, "AutoRemove", 0);
-		private_network = net && strcmp(net, "none") != 0 && strcmp(net, "host") != 0;
+		rm = gk_json_bool(gk_json_obj(cfg, "HostConfig"), "AutoRemove", 0);
+		private_network = rt_ctr_config_private_network(cfg);
 	}
 	rt_ctr_finish(id, NULL, (int)code, 1, !rm);
 	teardown(id, private_network, rm);

@@ -150,6 +150,12 @@ int rt_ctr_config_read(const char *id, json_object **out, struct gk_err *err)
 	return gk_json_read_file(path, 4 << 20, out, err);
 }
 
+int rt_ctr_config_private_network(json_object *cfg)
+{
+	const char *net = gk_json_str(gk_json_obj(cfg, "HostConfig"), "NetworkMode");
+	return net && strcmp(net, "none") != 0 && strcmp(net, "host") != 0;
+}
+
 int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err)
 {
 	_cleanup_free_ char *dir = rt_ctr_dir(id);

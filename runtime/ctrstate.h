@@ -43,6 +43,9 @@ void rt_ctr_state_refresh(struct rt_ctr_state *st);
 int rt_ctr_running(const struct rt_ctr_state *st);
 
 int rt_ctr_config_read(const char *id, json_object **out, struct gk_err *err);
+/* Is cfg's HostConfig.NetworkMode a network of gocker's own (not none or
+ * host)? Only those containers have addresses, veths and rules to free. */
+int rt_ctr_config_private_network(json_object *cfg);
 /* Atomic (rename) but not yet durable: rt_ctr_config_sync() makes it so,
  * which `run` does while the container runs rather than before it starts. */
 int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err);

@@ -224,6 +224,9 @@ teardown() { rt_teardown; }
 	run "$RT_TMP/lonely/gocker" run --rm --network none busybox echo inside
 	[ "$status" -eq 0 ]
 	[ "$output" = inside ]
+	id=$("$RT_TMP/lonely/gocker" run -d --network none busybox sleep 100)
+	run "$RT_TMP/lonely/gocker" rm -f "$id"
+	[ "$status" -eq 0 ]
 	run "$RT_TMP/lonely/gocker" run --rm busybox echo inside
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"module gocker-net.so not found (looked for $RT_TMP/lonely/gocker-net.so and "* ]]
