@@ -128,8 +128,11 @@ static void route_dst_string(struct rtnl_route *r, struct nl_cache *links, char 
 	snprintf(buf, len, "%s dev %s", dst, dev);
 }
 
-int net_route_overlap(const char *subnet, const char *except_dev, char *route, size_t len,
-		      struct gk_err *err)
+/* The routes of the main table that overlap `subnet`, ignoring those via
+ * `except_dev`: fills `route` (e.g. "10.0.0.0/8 dev eth0") and returns 1, or
+ * returns 0 when none. */
+static int route_overlap(const char *subnet, const char *except_dev, char *route, size_t len,
+			 struct gk_err *err)
 {
 	struct net_cidr want;
 	if (net_cidr_parse(subnet, &want, err) < 0)
@@ -165,6 +168,18 @@ int net_route_overlap(const char *subnet, const char *except_dev, char *route, s
 		}
 	}
 	return 0;
+}
+
+int net_subnet_check_free(const char *subnet, const char *bridge, struct gk_err *err)
+{
+	char route[128];
+	int ov = route_overlap(subnet, bridge, route, sizeof(route), err);
+	if (ov <= 0)
+		return ov;
+	return gk_err_set(err, 0,
+			  "subnet %s for bridge %s overlaps the host's route %s: choose another "
+			  "subnet (GOCKER_SUBNET or \"bip\" in config.json)",
+			  subnet, bridge, route);
 }
 
 static int nl_addr_from_ip(uint32_t ip, int prefix, struct nl_addr **out)
@@ -223,16 +238,8 @@ int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err)
 	_cleanup_link_ struct rtnl_link *have = NULL;
 	int rc = link_get(sk, name, &have);
 	if (rc < 0) { /* to be made: its subnet must be free on the host */
-		char route[128];
-		int ov = net_route_overlap(subnet, name, route, sizeof(route), err);
-		if (ov < 0)
+		if (net_subnet_check_free(subnet, name, err) < 0)
 			return -1;
-		if (ov)
-			return gk_err_set(err, 0,
-					  "subnet %s for bridge %s overlaps the host's route %s: "
-					  "choose another subnet (GOCKER_SUBNET or \"bip\" in "
-					  "config.json)",
-					  subnet, name, route);
 		_cleanup_link_ struct rtnl_link *br = rtnl_link_bridge_alloc();
 		if (!br)
 			return gk_err_set(err, ENOMEM, "bridge %s", name);

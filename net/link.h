@@ -22,11 +22,10 @@ int net_bridge_remove(const char *name, struct gk_err *err);
 /* 1 when a link of that name exists, 0 when not, -1 on error. */
 int net_link_exists(const char *name, struct gk_err *err);
 
-/* The routes of the main table that overlap `subnet`, ignoring those via
- * `except_dev`: fills `route` (e.g. "10.0.0.0/8 dev eth0") and returns 1, or
- * returns 0 when none. */
-int net_route_overlap(const char *subnet, const char *except_dev, char *route, size_t len,
-		      struct gk_err *err);
+/* A bridge `bridge` for `subnet` may be made: no route of the host's main
+ * table (other than via `bridge` itself) overlaps it. Else -1 and an error
+ * naming the route. */
+int net_subnet_check_free(const char *subnet, const char *bridge, struct gk_err *err);
 
 struct net_attach_req {
 	pid_t pid;    /* a process in the container's netns, or 0 ... */

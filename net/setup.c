@@ -54,18 +54,8 @@ int net_mod_precheck(const char *network, const struct net_ports *ports, struct 
 	int exists = net_link_exists(net.bridge, err);
 	if (exists < 0)
 		return -1;
-	if (!exists) {
-		char route[128];
-		int ov = net_route_overlap(net.subnet, net.bridge, route, sizeof(route), err);
-		if (ov < 0)
-			return -1;
-		if (ov)
-			return gk_err_set(err, 0,
-					  "subnet %s for bridge %s overlaps the host's route %s: "
-					  "choose another subnet (GOCKER_SUBNET or \"bip\" in "
-					  "config.json)",
-					  net.subnet, net.bridge, route);
-	}
+	if (!exists && net_subnet_check_free(net.subnet, net.bridge, err) < 0)
+		return -1;
 	return ports ? net_ports_check(ports, err) : 0;
 }
 

@@ -7,7 +7,7 @@
 #include "common/module.h"
 #include "runtime/load.h"
 
-const struct rt_image_module *rt_image_module_get(struct gk_err *err)
+static const struct rt_image_module *module(struct gk_err *err)
 {
 	return gk_module_table(RT_IMAGE_MODULE_FILE, RT_IMAGE_MODULE_SYMBOL, RT_IMAGE_MODULE_ABI,
 			       err);
@@ -17,14 +17,14 @@ int rt_pull(struct rt_store *store, const char *ref, const struct rt_pull_opts *
 	    struct rt_pull_result *out, struct gk_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	const struct rt_image_module *m = rt_image_module_get(err);
+	const struct rt_image_module *m = module(err);
 	return m ? m->pull(store, ref, opts, out, err) : -1;
 }
 
 int rt_load_archive(struct rt_store *store, int fd, const char *what, char ***lines,
 		    struct gk_err *err)
 {
-	const struct rt_image_module *m = rt_image_module_get(err);
+	const struct rt_image_module *m = module(err);
 	return m ? m->load_archive(store, fd, what, lines, err) : -1;
 }
 

@@ -25,8 +25,4 @@ struct rt_image_module {
 			    struct gk_err *err);
 };
 
-/* The module's table, loading it on first call; NULL with err set when the
- * module is missing or from another build. */
-const struct rt_image_module *rt_image_module_get(struct gk_err *err);
-
 #endif
