@@ -55,7 +55,8 @@ struct cg_dir {
 
 struct rt_cgroup {
 	enum cg_mode mode;
-	char *rel; /* "gocker/<id>" */
+	char *fs_root; /* where the hierarchies are mounted */
+	char *rel;     /* "gocker/<id>" */
 	struct cg_dir dirs[N_V1 + 1];
 	size_t n;
 };
@@ -168,6 +169,7 @@ static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out
 		return -1;
 	struct rt_cgroup *cg = gk_malloc0(sizeof(*cg));
 	cg->mode = mode;
+	cg->fs_root = gk_strdup(fs_root);
 	cg->rel = gk_strdup_printf("gocker/%s", id);
 	if (mode == CG_V2) {
 		add_dir(cg, fs_root, CTL_MEMORY | CTL_CPU | CTL_CPUACCT | CTL_PIDS, true);
@@ -197,6 +199,18 @@ static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out
 	return 0;
 }
 
+size_t rt_cgroup_count(const struct rt_cgroup *cg)
+{
+	return cg->n;
+}
+
+const char *rt_cgroup_dir(const struct rt_cgroup *cg, size_t i, const char **hierarchy)
+{
+	if (hierarchy)
+		*hierarchy = cg->dirs[i].hier;
+	return cg->dirs[i].path;
+}
+
 const char *rt_cgroup_path(const struct rt_cgroup *cg)
 {
 	return cg->rel;
@@ -211,6 +225,7 @@ void rt_cgroup_free(struct rt_cgroup *cg)
 		free(cg->dirs[i].path);
 		free(cg->dirs[i].parent);
 	}
+	free(cg->fs_root);
 	free(cg->rel);
 	free(cg);
 }
@@ -440,34 +455,58 @@ static int make_dir(struct rt_cgroup *cg, struct cg_dir *d, const char *fs_root,
 	}
 }
 
-static int make_dirs(struct rt_cgroup *cg, const char *fs_root, struct gk_err *err)
+/* The directories of one version: cgroup2 ones (v2) or v1 ones. */
+static int make_dirs(struct rt_cgroup *cg, const char *fs_root, bool v2, struct gk_err *err)
 {
 	for (size_t i = 0; i < cg->n; i++) {
-		if (make_dir(cg, &cg->dirs[i], fs_root, err) < 0)
+		if (cg->dirs[i].v2 == v2 && make_dir(cg, &cg->dirs[i], fs_root, err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+static const struct rt_limits no_limits;
+
+int rt_cgroup_begin(const char *fs_root, const char *id, const struct rt_limits *limits,
+		    struct rt_cgroup **out, struct gk_err *err)
+{
+	if (!fs_root)
+		fs_root = "/sys/fs/cgroup";
+	if (validate_limits(limits ? limits : &no_limits, err) < 0)
+		return -1;
+	struct rt_cgroup *cg;
+	if (cg_layout(fs_root, id, &cg, err) < 0)
+		return gk_err_wrap(err, "create cgroup for %s", id);
+	if (make_dirs(cg, fs_root, true, err) < 0) {
+		undo_created(cg);
+		rt_cgroup_free(cg);
+		return gk_err_wrap(err, "create cgroup for %s", id);
+	}
+	*out = cg;
+	return 0;
+}
+
+int rt_cgroup_complete(struct rt_cgroup *cg, const struct rt_limits *limits, struct gk_err *err)
+{
+	if (!limits)
+		limits = &no_limits;
+	if (make_dirs(cg, cg->fs_root, false, err) < 0 || write_memory(cg, limits, err) < 0 ||
+	    write_cpu(cg, limits, err) < 0 || write_pids(cg, limits, err) < 0 ||
+	    write_devices(cg, err) < 0)
+		return gk_err_wrap(err, "create cgroup for %s", cg->rel + strlen("gocker/"));
 	return 0;
 }
 
 int rt_cgroup_create(const char *fs_root, const char *id, const struct rt_limits *limits,
 		     struct rt_cgroup **out, struct gk_err *err)
 {
-	static const struct rt_limits none;
-	if (!fs_root)
-		fs_root = "/sys/fs/cgroup";
-	if (!limits)
-		limits = &none;
-	if (validate_limits(limits, err) < 0)
-		return -1;
 	struct rt_cgroup *cg;
-	if (cg_layout(fs_root, id, &cg, err) < 0)
-		return gk_err_wrap(err, "create cgroup for %s", id);
-	if (make_dirs(cg, fs_root, err) < 0 || write_memory(cg, limits, err) < 0 ||
-	    write_cpu(cg, limits, err) < 0 || write_pids(cg, limits, err) < 0 ||
-	    write_devices(cg, err) < 0) {
+	if (rt_cgroup_begin(fs_root, id, limits, &cg, err) < 0)
+		return -1;
+	if (rt_cgroup_complete(cg, limits, err) < 0) {
 		undo_created(cg);
 		rt_cgroup_free(cg);
-		return gk_err_wrap(err, "create cgroup for %s", id);
+		return -1;
 	}
 	*out = cg;
 	return 0;

@@ -35,6 +35,19 @@ struct rt_cgroup;
  * from what is mounted there. Nothing is left behind on failure. */
 int rt_cgroup_create(const char *fs_root, const char *id, const struct rt_limits *limits,
 		     struct rt_cgroup **out, struct gk_err *err);
+/* rt_cgroup_create() in two steps, so that a new container process can set
+ * up its root while the v1 directories are made: rt_cgroup_begin() makes only
+ * the cgroup2 directory (which clone3(CLONE_INTO_CGROUP) needs to exist),
+ * rt_cgroup_complete() the v1 directories and every limit. After a failed
+ * rt_cgroup_complete(), rt_cgroup_destroy() removes what was made. */
+int rt_cgroup_begin(const char *fs_root, const char *id, const struct rt_limits *limits,
+		    struct rt_cgroup **out, struct gk_err *err);
+int rt_cgroup_complete(struct rt_cgroup *cg, const struct rt_limits *limits, struct gk_err *err);
+/* The container cgroup's directories, one per hierarchy: the i-th (i <
+ * rt_cgroup_count()) and the mount point of its hierarchy (with
+ * "/sys/fs/cgroup" as root: "/sys/fs/cgroup/memory", "/sys/fs/cgroup" on v2). */
+size_t rt_cgroup_count(const struct rt_cgroup *cg);
+const char *rt_cgroup_dir(const struct rt_cgroup *cg, size_t i, const char **hierarchy);
 /* Open the cgroup of an existing container (exec, stop, rm). */
 int rt_cgroup_open(const char *fs_root, const char *id, struct rt_cgroup **out, struct gk_err *err);
 /* Move `pid` into the cgroup (every controller on v1). */

@@ -238,10 +238,6 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	 * our memory while we still run host code (CVE-2019-5736). */
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
-	/* Into our cgroup first (v2 came with the clone), before we allocate
-	 * anything that should be charged to it. */
-	if (rt_cgroup_join_self_v1(fds->cgroup, &err) < 0)
-		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	child_stdio(spec, fds);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
@@ -249,10 +245,16 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	    rt_seccomp_filter_cached(&spec->security, spec->seccomp_cache_dir, &bpf, &bpf_len,
 				     &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
-	/* Everything up to the privilege drop happens before the sync byte,
-	 * while the parent moves us into the cgroup it made before cloning us
-	 * (a v1 cgroup migration waits for an RCU grace period). */
-	if (rt_rootfs_prepare(spec, fds->top_lower, &err) < 0 || rt_rootfs_finish(spec, &err) < 0)
+	/* The new root's own filesystems while the parent makes the v1 cgroup
+	 * directories and writes the limits; then into them (the v2 one came with
+	 * the clone) before the cgroup tree is mounted from them. */
+	if (rt_rootfs_prepare(spec, fds->top_lower, &err) < 0)
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	char ready;
+	if (read(fds->sync_rd, &ready, 1) != 1)
+		_exit(RT_FAIL_RUNTIME); /* the parent gave up */
+	if (rt_cgroup_join_self_v1(fds->cgroup, &err) < 0 ||
+	    rt_rootfs_finish(spec, fds->cgroup, &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	const char *hostname = spec->hostname;
 	char shortid[13];
@@ -393,9 +395,9 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	fds.error_wr = err_p[1];
 	fds.tty_sock = sock[1];
 
-	/* The cgroup exists before the process does, so the process can bind
-	 * its directories while we move it in. */
-	if (rt_cgroup_create(spec->cgroup_root, spec->id, &spec->limits, &ctr->cgroup, err) < 0)
+	/* The cgroup2 directory exists before the process (it is cloned into
+	 * it); the rest is made while the process sets up its root. */
+	if (rt_cgroup_begin(spec->cgroup_root, spec->id, &spec->limits, &ctr->cgroup, err) < 0)
 		goto fail;
 	unsigned long long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	if (spec->network != RT_NET_HOST)
@@ -441,10 +443,15 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	close_fd(&errout_p[1]);
 	ctr->start_time = rt_proc_start_time(pid);
 
-	/* The child joins the v1 hierarchies itself; only without
-	 * CLONE_INTO_CGROUP do we move it, the slow way. */
-	if (!joined_v2 && rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0)
+	/* The child joins the v1 hierarchies itself once we say they are
+	 * ready; only without CLONE_INTO_CGROUP do we move it, the slow way. */
+	if (rt_cgroup_complete(ctr->cgroup, &spec->limits, err) < 0 ||
+	    (!joined_v2 && rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0))
 		goto fail_child;
+	if (send(ctr->sync_fd, "C", 1, MSG_NOSIGNAL) != 1) {
+		gk_err_set(err, errno, "start the container process");
+		goto fail_child;
+	}
 	return 0;
 
 fail_child:

@@ -1,11 +1,13 @@
 /* Containers as a library: create, start, exec, signal, delete.
  *
- * rt_create() makes the container's cgroup, then clones its first process
- * into new pid, mount, uts, ipc and (unless the network is "host") net
- * namespaces, straight into the cgroup2 directory (CLONE_INTO_CGROUP); the
- * process moves itself into the v1 hierarchies, builds its whole root
- * (overlayfs, /proc, /dev, /sys, the cgroup tree, binds, pivot_root, masked
- * paths) inside its own mount namespace, and waits on a sync socket. Between
+ * rt_create() makes the container's cgroup2 directory, then clones its first
+ * process into new pid, mount, uts, ipc and (unless the network is "host")
+ * net namespaces, straight into that directory (CLONE_INTO_CGROUP). While the
+ * process mounts its overlayfs, /proc, /dev and /sys, the caller makes the v1
+ * directories and writes the limits, then sends "C" on the sync socket; the
+ * process moves itself into the v1 hierarchies, builds the rest of its root
+ * (the cgroup tree, binds, pivot_root, masked paths) inside its own mount
+ * namespace, and waits on the sync socket again. Between
  * rt_create() and rt_start() the caller may attach networking to the netns
  * of ctr->pid (/proc/<pid>/ns/net). rt_start() lets the process unshare its
  * cgroup namespace, drop privileges and execve the command; it returns as
@@ -103,7 +105,7 @@ struct rt_container {
 	struct rt_cgroup *cgroup;
 	enum rt_start_failure failure;
 	/* private */
-	int sync_fd;  /* write end: "go" */
+	int sync_fd;  /* write end: "C" (cgroups ready, sent by rt_create), "go" */
 	int error_fd; /* read end: error report, EOF on successful execve */
 	int tty_sock; /* receives the pty master */
 };

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,13 +10,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
-
-#define CGROUP2_SUPER_MAGIC 0x63677270
 
 static int openat2_in_root(int rootfd, const char *rel, int flags)
 {
@@ -250,47 +248,50 @@ static int mount_dev(int rootfd, struct gk_err *err)
 			MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err);
 }
 
-/* /sys/fs/cgroup read-only, showing the container's own cgroup (gocker/<id>):
- * on a v2 host a bind of it; on v1 and hybrid hosts a tmpfs with a bind of it
- * for each hierarchy the host mounts. Binds cost far less than new cgroup
- * superblocks, and need no cgroup namespace yet. */
-static int mount_cgroups(int rootfd, const char *id, struct gk_err *err)
+/* /sys/fs/cgroup read-only, showing the container's own cgroup: on a v2 host
+ * a bind of its directory; on v1 and hybrid hosts a tmpfs holding a bind of
+ * its directory in each hierarchy (/sys/fs/cgroup/memory, ...). Binds cost
+ * far less than new cgroup superblocks, and need no cgroup namespace yet. */
+static int mount_cgroups(int rootfd, const struct rt_cgroup *cg, struct gk_err *err)
 {
-	struct statfs st;
-	if (statfs("/sys/fs/cgroup", &st) < 0)
-		return 0;
 	const unsigned long ro = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY;
-	if (st.f_type == CGROUP2_SUPER_MAGIC) {
-		_cleanup_free_ char *src = gk_strdup_printf("/sys/fs/cgroup/gocker/%s", id);
-		if (mount_at(rootfd, "/sys/fs/cgroup", 1, src, NULL, MS_BIND, NULL, err) < 0)
+	const char *hier;
+	const char *dir = rt_cgroup_dir(cg, 0, &hier);
+	if (!strcmp(rt_cgroup_mode(cg), "v2")) {
+		if (mount_at(rootfd, "/sys/fs/cgroup", 1, dir, NULL, MS_BIND, NULL, err) < 0)
 			return -1;
 		return remount_at(rootfd, "/sys/fs/cgroup", ro, err);
 	}
 	if (mount_at(rootfd, "/sys/fs/cgroup", 1, "tmpfs", "tmpfs",
 		     MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755", err) < 0)
 		return -1;
-	_cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	while (mi && fgets(line, sizeof(line), mi)) {
-		/* ... mountpoint ... - fstype source superopts */
-		char mp[1024], fstype[64];
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mp) != 1 ||
-		    sscanf(sep + 3, "%63s", fstype) != 1)
-			continue;
-		if (strncmp(mp, "/sys/fs/cgroup/", 15) != 0 || strchr(mp + 15, '/'))
-			continue;
-		if (strcmp(fstype, "cgroup2") != 0 && strcmp(fstype, "cgroup") != 0)
-			continue;
-		_cleanup_free_ char *src = gk_strdup_printf("%s/gocker/%s", mp, id);
-		if (!gk_path_exists(src))
-			continue; /* a hierarchy gocker does not use */
-		if (mount_at(rootfd, mp, 1, src, NULL, MS_BIND, NULL, err) < 0 ||
-		    remount_at(rootfd, mp, ro, err) < 0)
+	/* Our own new tmpfs: nothing in it can be a symlink. */
+	_cleanup_close_ int cgfd = openat2_in_root(rootfd, "sys/fs/cgroup", O_PATH | O_DIRECTORY);
+	if (cgfd < 0)
+		return gk_err_set(err, errno, "open /sys/fs/cgroup");
+	for (size_t i = 0; i < rt_cgroup_count(cg); i++) {
+		dir = rt_cgroup_dir(cg, i, &hier);
+		const char *name = strrchr(hier, '/') + 1;
+		char target[PATH_MAX];
+		snprintf(target, sizeof(target), "/proc/self/fd/%d/%s", cgfd, name);
+		if (mkdirat(cgfd, name, 0755) < 0 || mount(dir, target, NULL, MS_BIND, NULL) < 0)
+			return gk_err_set(err, errno, "bind %s on /sys/fs/cgroup/%s", dir, name);
+	}
+	/* The tmpfs and every bind on it read-only in one call. */
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+	if (mount_setattr(cgfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return gk_err_set(err, errno, "make /sys/fs/cgroup read-only");
+	for (size_t i = 0; i < rt_cgroup_count(cg); i++) { /* before Linux 5.12 */
+		rt_cgroup_dir(cg, i, &hier);
+		_cleanup_free_ char *target =
+		    gk_strdup_printf("/sys/fs/cgroup/%s", strrchr(hier, '/') + 1);
+		if (remount_at(rootfd, target, ro, err) < 0)
 			return -1;
 	}
-	return remount_at(rootfd, "/sys/fs/cgroup", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV,
-			  err);
+	return remount_at(rootfd, "/sys/fs/cgroup", ro, err);
 }
 
 static int mount_user(int rootfd, const struct rt_mount *m, struct gk_err *err)
@@ -380,13 +381,13 @@ int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct 
 			MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, err);
 }
 
-int rt_rootfs_finish(const struct rt_spec *spec, struct gk_err *err)
+int rt_rootfs_finish(const struct rt_spec *spec, const struct rt_cgroup *cg, struct gk_err *err)
 {
 	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->run_dir);
 	_cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return gk_err_set(err, errno, "open %s", merged);
-	if (mount_cgroups(rootfd, spec->id, err) < 0)
+	if (mount_cgroups(rootfd, cg, err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mount_user(rootfd, &spec->mounts[i], err) < 0)

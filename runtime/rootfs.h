@@ -22,10 +22,10 @@ int rt_rootfs_mountpoints(const struct rt_spec *spec, const char **top_lower, st
  * the overlay (top_lower, if set, above the image layers), /proc, /dev, /sys.
  * Runs while the parent sets up the cgroup. */
 int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct gk_err *err);
-/* The rest, once the process sits in its cgroup (and cgroup namespace):
- * /sys/fs/cgroup, the user's mounts, pivot_root, read-only root. Afterwards
+/* The rest, once the process sits in its cgroup `cg`: /sys/fs/cgroup (its
+ * directories), the user's mounts, pivot_root, read-only root. Afterwards
  * "/" is the container's root and the host's tree is detached. */
-int rt_rootfs_finish(const struct rt_spec *spec, struct gk_err *err);
+int rt_rootfs_finish(const struct rt_spec *spec, const struct rt_cgroup *cg, struct gk_err *err);
 
 /* Open (creating the missing directories, or the final file when !dir) the
  * path `rel` below the directory fd `rootfd`, resolving every symlink inside
