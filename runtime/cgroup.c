@@ -159,6 +159,28 @@ static struct cg_dir *add_dir(struct rt_cgroup *cg, const char *hier, unsigned c
 	return d;
 }
 
+/* The hierarchy a v1 controller lives in: its directory under fs_root, or
+ * the sibling its symlink names ("cpu" -> "cpu,cpuacct" when co-mounted).
+ * NULL when the controller is not mounted. One readlink instead of a
+ * realpath: this runs at every create, finish and remove. */
+static char *hierarchy_dir(const char *fs_root, const char *controller)
+{
+	_cleanup_free_ char *path = gk_strdup_printf("%s/%s", fs_root, controller);
+	char target[NAME_MAX + 1];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == EINVAL ? gk_steal_ptr(path) : NULL; /* EINVAL: no symlink */
+	target[n] = '\0';
+	if (!strchr(target, '/'))
+		return gk_strdup_printf("%s/%s", fs_root, target);
+	char *real = realpath(path, NULL); /* anywhere else */
+	if (real && !is_dir(real)) {
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
 /* Fill cg->dirs for the layout. v1 controllers co-mounted in one hierarchy
  * ("cpu,cpuacct" with cpu and cpuacct as symlinks to it) share one directory. */
 static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out,
@@ -177,10 +199,8 @@ static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out
 		return 0;
 	}
 	for (size_t i = 0; i < N_V1; i++) {
-		_cleanup_free_ char *hier =
-		    gk_strdup_printf("%s/%s", fs_root, v1_controllers[i].name);
-		_cleanup_free_ char *real = realpath(hier, NULL);
-		if (!real || !is_dir(real))
+		_cleanup_free_ char *real = hierarchy_dir(fs_root, v1_controllers[i].name);
+		if (!real)
 			continue;
 		struct cg_dir *shared = NULL;
 		for (size_t k = 0; k < cg->n && !shared; k++)

@@ -14,6 +14,7 @@
 #include <sys/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/fs.h"
@@ -120,13 +121,29 @@ static int allow_name(scmp_filter_ctx ctx, const char *name, struct gk_err *err)
 	return 0;
 }
 
+/* Whether the kernel runs x32 programs (most distribution kernels are built
+ * without it): an x32 getpid. */
+static int kernel_has_x32(void)
+{
+#ifdef __x86_64__
+	return syscall(0x40000000 /* __X32_SYSCALL_BIT */ | SYS_getpid) >= 0;
+#else
+	return 0;
+#endif
+}
+
 static int add_arches(scmp_filter_ctx ctx, struct gk_err *err)
 {
 	uint32_t native = seccomp_arch_native();
 	uint32_t extra[2] = {0, 0};
 	if (native == SCMP_ARCH_X86_64) {
 		extra[0] = SCMP_ARCH_X86;
-		extra[1] = SCMP_ARCH_X32;
+		/* x32 rules make the filter a third longer, and the kernel compiles
+		 * the whole filter at every container start: only where they can
+		 * matter. Elsewhere an x32 syscall gets ENOSYS (the bad-architecture
+		 * action below), as the kernel itself would answer. */
+		if (kernel_has_x32())
+			extra[1] = SCMP_ARCH_X32;
 	} else if (native == SCMP_ARCH_AARCH64) {
 		extra[0] = SCMP_ARCH_ARM;
 	}
@@ -191,6 +208,7 @@ static scmp_filter_ctx build_default(uint64_t caps_mask, struct gk_err *err)
 	/* A binary tree of syscall numbers instead of a linear chain: every
 	 * syscall of the container runs through this filter. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
 	if (add_arches(ctx, err) < 0)
 		goto fail;
 	for (size_t i = 0; allowed[i]; i++)
