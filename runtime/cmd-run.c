@@ -132,7 +132,7 @@ static int parse_limits(struct run_opts *o, const char *mem, const char *memswap
 			    "Range of CPUs is from 0.01 to %ld.00, as there are only %ld "
 			    "CPUs available",
 			    ncpu, ncpu);
-		l->nano_cpus = (int64_t)llround(c * 1e9);
+		l->nano_cpus = (int64_t)(c * 1e9 + 0.5); /* c > 0: to the nearest */
 	}
 	if (pids) {
 		if (parse_int(pids, &l->pids) < 0 || l->pids < -1)
