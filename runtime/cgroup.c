@@ -668,23 +668,36 @@ static int remove_dir(const char *path, struct gk_err *err)
 	return gk_err_set(err, errno, "cgroup: rmdir %s", path);
 }
 
+/* Remove one directory. It is mostly empty by now (a container's processes
+ * die with its pid namespace): only a busy one takes the kill-and-wait way.
+ * 1: removed, 0: it was gone, -1: error. */
+static int destroy_dir(struct cg_dir *d, struct gk_err *err)
+{
+	if (rmdir(d->path) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return gk_err_set(err, errno, "cgroup: rmdir %s", d->path);
+	if (kill_all(d, err) < 0 || remove_dir(d->path, err) < 0)
+		return -1;
+	return 1;
+}
+
 int rt_cgroup_destroy(struct rt_cgroup *cg, struct gk_err *err)
 {
 	int rc = 0;
 	struct gk_err first = {0};
 	for (size_t i = 0; i < cg->n; i++) {
-		struct cg_dir *d = &cg->dirs[i];
-		if (!is_dir(d->path))
-			continue;
-		if (kill_all(d, err) < 0 || remove_dir(d->path, err) < 0) {
-			if (rc == 0)
-				first = *err;
+		int removed = destroy_dir(&cg->dirs[i], err);
+		if (removed < 0 && rc == 0)
+			first = *err;
+		if (removed < 0)
 			rc = -1;
-			continue;
-		}
 		/* Leave no empty gocker/ behind; it fails harmlessly (ENOTEMPTY,
 		 * EBUSY) while other containers still use it. */
-		rmdir(d->parent);
+		if (removed > 0)
+			rmdir(cg->dirs[i].parent);
 	}
 	if (rc < 0)
 		*err = first;

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -375,6 +377,34 @@ static void test_destroy_already_gone(void **state)
 	rt_cgroup_free(cg);
 }
 
+/* On the host's real hierarchies (as root): a process still in the cgroup
+ * makes rmdir fail with EBUSY; destroy kills it and removes every directory. */
+static void test_destroy_kills_what_is_left(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	struct rt_cgroup *cg = NULL;
+	char id[32];
+	snprintf(id, sizeof(id), "unit-test-%d", (int)getpid());
+	assert_int_equal(rt_cgroup_create(NULL, id, NULL, &cg, &err), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(rt_cgroup_add_pid(cg, child, &err), 0);
+	assert_int_equal(rt_cgroup_destroy(cg, &err), 0);
+	int status = 0;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	for (size_t i = 0; i < rt_cgroup_count(cg); i++)
+		assert_int_equal(access(rt_cgroup_dir(cg, i, NULL), F_OK), -1);
+	rt_cgroup_free(cg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_oom_parse),
 	    cmocka_unit_test_setup_teardown(test_oom_and_usage_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_already_gone, setup, teardown),
+	    cmocka_unit_test(test_destroy_kills_what_is_left),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
