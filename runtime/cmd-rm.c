@@ -17,7 +17,7 @@ static int remove_one(const char *id, int force, struct gk_err *err)
 	struct gk_err ignored;
 	if (rt_ctr_config_read(id, &cfg, &ignored) == 0)
 		private_network = rt_ctr_config_private_network(cfg);
-	if (rt_ctr_remove(id, force, err) < 0)
+	if (rt_ctr_remove(id, force ? RT_REMOVE_FORCE : 0, err) < 0)
 		return -1;
 	/* Its processes are gone: the veth is deleted here rather than left
 	 * to the kernel, so rm returns with it gone. */

@@ -762,7 +762,7 @@ static void teardown(const char *id, int private_network, int rm)
 	if (private_network && rm &&
 	    net_container_teardown_flags(id, NET_TEARDOWN_NETNS_GONE, &e) < 0)
 		gk_debug("network of %s: %s", id, e.msg);
-	if (rm && rt_ctr_remove(id, 1, &e) < 0)
+	if (rm && rt_ctr_remove(id, RT_REMOVE_FORCE | RT_REMOVE_CGROUP_GONE, &e) < 0)
 		gk_debug("remove %s: %s", id, e.msg);
 }
 
@@ -1158,7 +1158,7 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 	if (register_container(&plan, &o, &err) < 0)
 		goto fail;
 	if (prepare_network_files(&plan, &err) < 0) {
-		rt_ctr_remove(plan.id, 1, &(struct gk_err){0});
+		rt_ctr_remove(plan.id, RT_REMOVE_FORCE, &(struct gk_err){0});
 		goto fail;
 	}
 	rc = o.detach ? run_detached(&plan, &o) : run_foreground(&plan, &o);

@@ -61,7 +61,9 @@ void rt_ctr_finish(const char *id, struct rt_cgroup *cg, int code, int started, 
 	if (cg && rt_cgroup_destroy(cg, &e) < 0)
 		gk_debug("destroy cgroup: %s", e.msg);
 	rt_cgroup_free(opened);
-	if (started && record) {
+	if (!record)
+		return;
+	if (started) {
 		if (rt_ctr_record_exit(id, code, oom, &e) < 0)
 			gk_debug("record the exit of %s: %s", id, e.msg);
 		return;
@@ -135,13 +137,13 @@ int rt_ctr_stop(const char *id, int sig, int timeout_s, struct gk_err *err)
 	return 0;
 }
 
-int rt_ctr_remove(const char *id, int force, struct gk_err *err)
+int rt_ctr_remove(const char *id, int flags, struct gk_err *err)
 {
 	struct rt_ctr_state st;
 	if (rt_ctr_state_read(id, &st, err) < 0)
 		return -1;
 	if (rt_ctr_running(&st)) {
-		if (!force)
+		if (!(flags & RT_REMOVE_FORCE))
 			return gk_err_set(err, 0,
 					  "cannot remove container \"%s\": container is running: "
 					  "stop the container before removing or force remove",
@@ -164,7 +166,8 @@ int rt_ctr_remove(const char *id, int force, struct gk_err *err)
 		return -1;
 	_cleanup_free_ char *dir = rt_ctr_dir(id);
 	_cleanup_free_ char *run = rt_ctr_run_dir(id);
-	int rc = rt_delete(RT_CGROUP_ROOT, id, dir, err);
+	int rc = flags & RT_REMOVE_CGROUP_GONE ? gk_remove_tree(dir, err)
+					       : rt_delete(RT_CGROUP_ROOT, id, dir, err);
 	if (rc == 0)
 		rc = gk_remove_tree(run, err);
 	gk_unlock(lock);
