@@ -3,9 +3,11 @@
 #include "runtime/security.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+
+#include "runtime/rootfs.h"
 
 static const char *const masked_paths[] = {
     "/proc/acpi",
@@ -41,44 +43,18 @@ static int mask_path(const char *path, struct gk_err *err)
 			return gk_err_set(err, errno, "mask %s: mount an empty tmpfs", path);
 		return 0;
 	}
-	if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
-		return gk_err_set(err, errno, "mask %s: bind /dev/null", path);
+	if (rt_bind("/dev/null", AT_FDCWD, path, 0, err) < 0)
+		return gk_err_wrap(err, "mask %s", path);
 	return 0;
-}
-
-/* The flags a read-only remount must keep: a bind remount replaces them all. */
-static unsigned long kept_flags(const char *path)
-{
-	struct statvfs sv;
-	unsigned long fl = 0;
-	if (statvfs(path, &sv) < 0)
-		return MS_NOSUID | MS_NODEV | MS_NOEXEC; /* /proc's own flags */
-	if (sv.f_flag & ST_NOSUID)
-		fl |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		fl |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		fl |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		fl |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		fl |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		fl |= MS_RELATIME;
-	return fl;
 }
 
 static int readonly_path(const char *path, struct gk_err *err)
 {
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return gk_err_set(err, errno, "read-only %s: bind", path);
-	}
-	unsigned long fl = kept_flags(path);
-	if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | fl, NULL) < 0)
-		return gk_err_set(err, errno, "read-only %s: remount", path);
-	return 0;
+	struct gk_err e;
+	if (rt_bind(path, AT_FDCWD, path, MOUNT_ATTR_RDONLY, &e) == 0 || e.errnum == ENOENT)
+		return 0;
+	*err = e;
+	return gk_err_wrap(err, "read-only %s", path);
 }
 
 int rt_mask_paths(struct gk_err *err)

@@ -88,18 +88,6 @@ static int mount_at(int rootfd, const char *target, int dir, const char *src, co
 	return 0;
 }
 
-static int remount_at(int rootfd, const char *target, unsigned long flags, struct gk_err *err)
-{
-	_cleanup_close_ int fd = rt_open_in_root(rootfd, target, 0, 1, err);
-	if (fd < 0)
-		return -1;
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (mount(NULL, proc, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
-		return gk_err_set(err, errno, "remount %s", target);
-	return 0;
-}
-
 static const char *const bound_etc_files[] = {"hosts", "resolv.conf", "hostname"};
 
 static int binds_file_onto(const struct rt_spec *spec, const char *target)
@@ -254,13 +242,13 @@ static int mount_dev(int rootfd, struct gk_err *err)
  * far less than new cgroup superblocks, and need no cgroup namespace yet. */
 static int mount_cgroups(int rootfd, const struct rt_cgroup *cg, struct gk_err *err)
 {
-	const unsigned long ro = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY;
+	const uint64_t ro =
+	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	const char *hier;
 	const char *dir = rt_cgroup_dir(cg, 0, &hier);
 	if (!strcmp(rt_cgroup_mode(cg), "v2")) {
-		if (mount_at(rootfd, "/sys/fs/cgroup", 1, dir, NULL, MS_BIND, NULL, err) < 0)
-			return -1;
-		return remount_at(rootfd, "/sys/fs/cgroup", ro, err);
+		_cleanup_close_ int fd = rt_open_in_root(rootfd, "/sys/fs/cgroup", 1, 1, err);
+		return fd < 0 ? -1 : rt_bind(dir, fd, "", ro, err);
 	}
 	if (mount_at(rootfd, "/sys/fs/cgroup", 1, "tmpfs", "tmpfs",
 		     MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=755", err) < 0)
@@ -278,20 +266,10 @@ static int mount_cgroups(int rootfd, const struct rt_cgroup *cg, struct gk_err *
 			return gk_err_set(err, errno, "bind %s on /sys/fs/cgroup/%s", dir, name);
 	}
 	/* The tmpfs and every bind on it read-only in one call. */
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-					      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
-	if (mount_setattr(cgfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
-		return 0;
-	if (errno != ENOSYS)
+	struct mount_attr attr = {.attr_set = ro};
+	if (mount_setattr(cgfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return gk_err_set(err, errno, "make /sys/fs/cgroup read-only");
-	for (size_t i = 0; i < rt_cgroup_count(cg); i++) { /* before Linux 5.12 */
-		rt_cgroup_dir(cg, i, &hier);
-		_cleanup_free_ char *target =
-		    gk_strdup_printf("/sys/fs/cgroup/%s", strrchr(hier, '/') + 1);
-		if (remount_at(rootfd, target, ro, err) < 0)
-			return -1;
-	}
-	return remount_at(rootfd, "/sys/fs/cgroup", ro, err);
+	return 0;
 }
 
 static int mount_user(int rootfd, const struct rt_mount *m, struct gk_err *err)
@@ -332,20 +310,26 @@ static int mount_user(int rootfd, const struct rt_mount *m, struct gk_err *err)
 	_cleanup_close_ int fd = rt_open_in_root(rootfd, m->target, 1, S_ISDIR(st.st_mode), err);
 	if (fd < 0)
 		return -1;
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (mount(m->source, proc, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return gk_err_set(err, errno, "bind %s on %s", m->source, m->target);
-	/* Re-open: the old fd names the directory under the new mount. */
-	close(fd);
-	fd = rt_open_in_root(rootfd, m->target, 0, 0, err);
-	if (fd < 0)
-		return -1;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (mount(NULL, proc, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
-		return gk_err_set(err, errno, "make %s private", m->target);
-	if (remount_at(rootfd, m->target, MS_NOSUID | (m->readonly ? MS_RDONLY : 0), err) < 0)
-		return -1;
+	/* :ro covers the mounts below the source too (Docker's recursive
+	 * read-only). */
+	uint64_t attrs = MOUNT_ATTR_NOSUID | (m->readonly ? MOUNT_ATTR_RDONLY : 0);
+	if (rt_bind(m->source, fd, "", attrs, err) < 0)
+		return gk_err_wrap(err, "%s", m->target);
+	return 0;
+}
+
+int rt_bind(const char *source, int dirfd, const char *path, uint64_t attrs, struct gk_err *err)
+{
+	_cleanup_close_ int tree =
+	    open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return gk_err_set(err, errno, "bind %s", source);
+	struct mount_attr attr = {.attr_set = attrs, .propagation = MS_PRIVATE};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return gk_err_set(err, errno, "bind %s: set its flags", source);
+	unsigned flags = MOVE_MOUNT_F_EMPTY_PATH | (*path ? 0 : MOVE_MOUNT_T_EMPTY_PATH);
+	if (move_mount(tree, "", dirfd, path, flags) < 0)
+		return gk_err_set(err, errno, "bind %s", source);
 	return 0;
 }
 

@@ -108,6 +108,17 @@ teardown() { rt_teardown; }
 	[ "$(cat "$GOCKER_ROOT/volumes/vol/_data/f")" = kept ]
 }
 
+@test "run: a read-only bind is read-only below too (mounts under its source)" {
+	mkdir -p "$RT_TMP/tree/sub"
+	mount -t tmpfs -o size=1m gk-test "$RT_TMP/tree/sub"
+	run g run --rm -v "$RT_TMP/tree:/tree:ro" -v "$RT_TMP/tree:/rwtree" busybox sh -c '
+		touch /tree/sub/x 2>/dev/null; echo $?; touch /rwtree/sub/y; echo $?'
+	umount "$RT_TMP/tree/sub"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 0 ]
+}
+
 @test "run: --read-only root, writable tmpfs" {
 	run g run --rm --read-only --tmpfs /tmp busybox sh -c 'touch /x 2>/dev/null; echo $?; touch /tmp/y; echo $?'
 	[ "${lines[0]}" = 1 ]
