@@ -229,6 +229,42 @@ int rt_seccomp_filter_cached(const struct rt_security *sec, const char *cache_di
 }
 
 /* Everything from the sync byte to execve. */
+/* What rt_create sends once the cgroup is complete: "C", then the seccomp
+ * filter's length and bytes (0: none, --privileged). */
+static int send_ready(int sock, const void *bpf, size_t len)
+{
+	struct iovec iov[3] = {
+	    {.iov_base = "C", .iov_len = 1},
+	    {.iov_base = &len, .iov_len = sizeof(len)},
+	    {.iov_base = (void *)(uintptr_t)bpf, .iov_len = len},
+	};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 3};
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)(1 + sizeof(len) + len) ? 0 : -1;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int recv_ready(int sock, void **bpf, size_t *len)
+{
+	char c;
+	if (read_full(sock, &c, 1) < 0 || c != 'C' || read_full(sock, len, sizeof(*len)) < 0 ||
+	    *len > 1 << 20)
+		return -1;
+	*bpf = *len ? gk_malloc0(*len) : NULL;
+	return *len ? read_full(sock, *bpf, *len) : 0;
+}
+
 static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, struct child_fds *fds)
 {
 	struct gk_err err = {0};
@@ -239,19 +275,15 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	prctl(PR_SET_DUMPABLE, 0);
 	umask(0);
 	child_stdio(spec, fds);
-	void *bpf = NULL;
-	size_t bpf_len = 0;
-	if (!spec->security.privileged &&
-	    rt_seccomp_filter_cached(&spec->security, spec->seccomp_cache_dir, &bpf, &bpf_len,
-				     &err) < 0)
-		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	/* The new root's own filesystems while the parent makes the v1 cgroup
-	 * directories and writes the limits; then into them (the v2 one came with
-	 * the clone) before the cgroup tree is mounted from them. */
+	 * directories, writes the limits and reads the seccomp filter; then into
+	 * those directories (the v2 one came with the clone) before the cgroup
+	 * tree is mounted from them. */
 	if (rt_rootfs_prepare(spec, fds->top_lower, &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
-	char ready;
-	if (read(fds->sync_rd, &ready, 1) != 1)
+	void *bpf = NULL;
+	size_t bpf_len = 0;
+	if (recv_ready(fds->sync_rd, &bpf, &bpf_len) < 0)
 		_exit(RT_FAIL_RUNTIME); /* the parent gave up */
 	if (rt_cgroup_join_self_v1(fds->cgroup, &err) < 0 ||
 	    rt_rootfs_finish(spec, fds->cgroup, &err) < 0)
@@ -448,7 +480,15 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	if (rt_cgroup_complete(ctr->cgroup, &spec->limits, err) < 0 ||
 	    (!joined_v2 && rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0))
 		goto fail_child;
-	if (send(ctr->sync_fd, "C", 1, MSG_NOSIGNAL) != 1) {
+	void *bpf = NULL;
+	size_t bpf_len = 0;
+	if (!spec->security.privileged &&
+	    rt_seccomp_filter_cached(&spec->security, spec->seccomp_cache_dir, &bpf, &bpf_len,
+				     err) < 0)
+		goto fail_child;
+	int sent = send_ready(ctr->sync_fd, bpf, bpf_len);
+	free(bpf);
+	if (sent < 0) {
 		gk_err_set(err, errno, "start the container process");
 		goto fail_child;
 	}
