@@ -78,22 +78,36 @@ char **gk_strv_dup(char *const *v)
 	return out;
 }
 
+/* mkdir, an existing directory being fine. */
+static int mkdir_one(const char *path, mode_t mode, struct gk_err *err)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return gk_err_set(err, errno, "mkdir %s", path);
+	return 0;
+}
+
 int gk_mkdir_p(const char *path, mode_t mode, struct gk_err *err)
 {
 	_cleanup_free_ char *copy = gk_strdup(path);
 	size_t len = strlen(copy);
 	while (len > 1 && copy[len - 1] == '/')
 		copy[--len] = '\0';
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+	/* Mostly the parents exist: one mkdir, not one per component. */
+	if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+		if (errno != ENOENT)
 			return gk_err_set(err, errno, "mkdir %s", copy);
-		*p = '/';
+		for (char *p = copy + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			int rc = mkdir_one(copy, mode, err);
+			*p = '/';
+			if (rc < 0)
+				return -1;
+		}
+		if (mkdir_one(copy, mode, err) < 0)
+			return -1;
 	}
-	if (mkdir(copy, mode) < 0 && errno != EEXIST)
-		return gk_err_set(err, errno, "mkdir %s", copy);
 	struct stat st;
 	if (stat(copy, &st) < 0)
 		return gk_err_set(err, errno, "stat %s", copy);

@@ -74,8 +74,10 @@ int rt_store_open(const char *root, struct rt_store **out, struct gk_err *err)
 		_cleanup_free_ char *d = gk_strdup_printf("%s%s", root, subdirs[i]);
 		if (gk_mkdir_p(d, 0700, err) < 0)
 			return gk_err_wrap(err, "open image store %s", root);
-		/* Never let unprivileged users reach setuid files in image trees. */
-		if (chmod(d, 0700) < 0)
+		/* Never let unprivileged users reach setuid files in image trees
+		 * (a chmod of a right mode would still dirty the inode). */
+		struct stat st;
+		if (stat(d, &st) < 0 || ((st.st_mode & 07777) != 0700 && chmod(d, 0700) < 0))
 			return gk_err_set(err, errno, "chmod %s", d);
 	}
 	remove_stale_tmp(root);

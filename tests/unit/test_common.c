@@ -156,6 +156,12 @@ static void test_atomic_write_and_read(void **state)
 	assert_int_equal(gk_mkdir_p(parent, 0700, &err), 0);
 	assert_int_equal(gk_mkdir_p(parent, 0700, &err), 0); /* idempotent */
 	assert_int_equal(gk_write_file_atomic(path, "hello", 5, 0640, &err), 0);
+	/* a file where a directory should be, as the last or an inner part */
+	_cleanup_free_ char *under_file = gk_strdup_printf("%s/x/y", path);
+	assert_int_equal(gk_mkdir_p(path, 0700, &err), -1);
+	assert_int_equal(err.errnum, ENOTDIR);
+	assert_int_equal(gk_mkdir_p(under_file, 0700, &err), -1);
+	assert_non_null(strstr(err.msg, "mkdir"));
 	assert_int_equal(gk_write_file_atomic(path, "world!", 6, 0640, &err), 0);
 	char *buf = NULL;
 	size_t len = 0;
