@@ -162,7 +162,19 @@ int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err)
 	if (gk_mkdir_p(dir, 0710, err) < 0)
 		return -1;
 	_cleanup_free_ char *path = gk_strdup_printf("%s/config.json", dir);
-	return write_volatile(path, cfg, err);
+	size_t len;
+	const char *s = json_object_to_json_string_length(
+	    cfg, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return gk_err_set(err, errno, "create %s", path);
+	ssize_t w = write(fd, s, len);
+	close(fd);
+	if (w != (ssize_t)len) {
+		unlink(path);
+		return gk_err_set(err, errno ? errno : EIO, "write %s", path);
+	}
+	return 0;
 }
 
 int rt_ctr_config_sync(const char *id, struct gk_err *err)

@@ -4,7 +4,8 @@
  *   $GOCKER_ROOT/containers/<id>/<id>-json.log  json-file log of detached runs
  *   $GOCKER_RUN/containers/<id>/state.json      what is happening: pids and
  *       their /proc start times, status, exit code, OOMKilled, times
- * Writes are atomic; creation, naming and removal happen under
+ * state.json writes are atomic (config.json is written once, at creation);
+ * creation, naming and removal happen under
  * $GOCKER_ROOT/containers/.lock. */
 #ifndef RT_CTRSTATE_H
 #define RT_CTRSTATE_H
@@ -46,8 +47,12 @@ int rt_ctr_config_read(const char *id, json_object **out, struct gk_err *err);
 /* Is cfg's HostConfig.NetworkMode a network of gocker's own (not none or
  * host)? Only those containers have addresses, veths and rules to free. */
 int rt_ctr_config_private_network(json_object *cfg);
-/* Atomic (rename) but not yet durable: rt_ctr_config_sync() makes it so,
- * which `run` does while the container runs rather than before it starts. */
+/* Creates config.json of a new container, in place rather than renamed
+ * into place (a rename is one more directory update on the store's disk):
+ * the name check reads configs under the lock the creator holds, and the
+ * other readers skip a config that does not parse yet. Not yet durable:
+ * rt_ctr_config_sync() makes it so, which `run` does while the container
+ * runs rather than before it starts. */
 int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err);
 int rt_ctr_config_sync(const char *id, struct gk_err *err);
 

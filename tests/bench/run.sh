@@ -18,14 +18,15 @@ command -v crun >/dev/null || { echo "crun missing (make deps)"; exit 1; }
 [ -f "$FIX/busybox.docker.tar" ] || tests/fixtures/build.sh >/dev/null
 
 # The store (GOCKER_ROOT) on the disk, like /var/lib/gocker, next to crun's
-# bundle and state; GOCKER_RUN on a tmpfs, as /run is on a normal system
-# (on this machine /run is on the disk).
+# bundle; the runtime state of both on a tmpfs, as /run is on a normal system
+# (GOCKER_RUN, and crun's --root, by default /run/crun; on this machine /run
+# is on the disk).
 D=$(mktemp -d /tmp/gocker-bench.XXXXXX)
 R=$(mktemp -d /dev/shm/gocker-bench.XXXXXX)
 export GOCKER_ROOT="$D/root" GOCKER_RUN="$R"
 cleanup() {
 	"$G" rm -f $("$G" ps -aq) >/dev/null 2>&1 || true
-	crun --root "$D/crun-state" delete -f gocker-bench >/dev/null 2>&1 || true
+	crun --root "$R/crun-state" delete -f gocker-bench >/dev/null 2>&1 || true
 	rm -rf "$D" "$R"
 }
 trap cleanup EXIT
@@ -59,12 +60,12 @@ unshare -m bash -c "
 	mkdir -p '$D/hugetlb'
 	mount -t cgroup -o hugetlb none '$D/hugetlb'
 	hyperfine -N --warmup 3 --runs 3 '$G run --rm --network none busybox true' \
-		'crun --root $D/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
+		'crun --root $R/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
 	for r in \$(seq $ROUNDS); do
 		hyperfine -N --runs 5 --export-json '$D/gocker.'\$r.json \
 			'$G run --rm --network none busybox true' >/dev/null
 		hyperfine -N --runs 5 --export-json '$D/crun.'\$r.json \
-			'crun --root $D/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
+			'crun --root $R/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
 	done
 "
 python3 - "$D" <<'PY'
