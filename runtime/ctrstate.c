@@ -74,23 +74,32 @@ int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *er
 	return 0;
 }
 
+/* A new file holding `o` (open flags: O_TRUNC to replace, O_EXCL to create);
+ * removed again when the write fails. */
+static int write_json_file(const char *path, int flags, json_object *o, struct gk_err *err)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0600);
+	if (fd < 0)
+		return gk_err_set(err, errno, "create %s", path);
+	ssize_t w = write(fd, s, len);
+	close(fd);
+	if (w != (ssize_t)len) {
+		unlink(path);
+		return gk_err_set(err, errno ? errno : EIO, "write %s", path);
+	}
+	return 0;
+}
+
 /* Runtime state lives in $GOCKER_RUN (a tmpfs, gone at reboot): atomic by
  * rename, but not worth an fsync. */
 static int write_volatile(const char *path, json_object *o, struct gk_err *err)
 {
 	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", path, (int)getpid());
-	size_t len;
-	const char *s = json_object_to_json_string_length(
-	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return gk_err_set(err, errno, "create %s", tmp);
-	ssize_t w = write(fd, s, len);
-	close(fd);
-	if (w != (ssize_t)len) {
-		unlink(tmp);
-		return gk_err_set(err, errno ? errno : EIO, "write %s", tmp);
-	}
+	if (write_json_file(tmp, O_TRUNC, o, err) < 0)
+		return -1;
 	if (rename(tmp, path) < 0) {
 		unlink(tmp);
 		return gk_err_set(err, errno, "rename %s", path);
@@ -162,19 +171,7 @@ int rt_ctr_config_write(const char *id, json_object *cfg, struct gk_err *err)
 	if (gk_mkdir_p(dir, 0710, err) < 0)
 		return -1;
 	_cleanup_free_ char *path = gk_strdup_printf("%s/config.json", dir);
-	size_t len;
-	const char *s = json_object_to_json_string_length(
-	    cfg, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return gk_err_set(err, errno, "create %s", path);
-	ssize_t w = write(fd, s, len);
-	close(fd);
-	if (w != (ssize_t)len) {
-		unlink(path);
-		return gk_err_set(err, errno ? errno : EIO, "write %s", path);
-	}
-	return 0;
+	return write_json_file(path, O_EXCL, cfg, err);
 }
 
 int rt_ctr_config_sync(const char *id, struct gk_err *err)
