@@ -228,7 +228,6 @@ int rt_seccomp_filter_cached(const struct rt_security *sec, const char *cache_di
 	return 0;
 }
 
-/* Everything from the sync byte to execve. */
 /* What rt_create sends once the cgroup is complete: "C", then the seccomp
  * filter's length and bytes (0: none, --privileged). */
 static int send_ready(int sock, const void *bpf, size_t len)
@@ -265,6 +264,7 @@ static int recv_ready(int sock, void **bpf, size_t *len)
 	return *len ? read_full(sock, *bpf, *len) : 0;
 }
 
+/* Everything from the clone to execve. */
 static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, struct child_fds *fds)
 {
 	struct gk_err err = {0};
