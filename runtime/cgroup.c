@@ -456,13 +456,13 @@ static void undo_created(struct rt_cgroup *cg)
 /* gocker/ is shared by every container: made when missing, and removed by the
  * last container's destroy once empty. A destroy may remove it between our
  * mkdir of it and of the container's dir (ENOENT): then make it again. */
-static int make_dir(struct rt_cgroup *cg, struct cg_dir *d, const char *fs_root, struct gk_err *err)
+static int make_dir(struct rt_cgroup *cg, struct cg_dir *d, struct gk_err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		if (mkdir(d->parent, 0755) < 0 && errno != EEXIST)
 			return gk_err_set(err, errno, "cgroup: mkdir %s", d->parent);
 		if (d->v2 && cg->mode == CG_V2 &&
-		    enable_v2_controllers(fs_root, d->parent, err) < 0)
+		    enable_v2_controllers(cg->fs_root, d->parent, err) < 0)
 			return -1;
 		if (mkdir(d->path, 0755) == 0) {
 			d->created = true;
@@ -476,10 +476,10 @@ static int make_dir(struct rt_cgroup *cg, struct cg_dir *d, const char *fs_root,
 }
 
 /* The directories of one version: cgroup2 ones (v2) or v1 ones. */
-static int make_dirs(struct rt_cgroup *cg, const char *fs_root, bool v2, struct gk_err *err)
+static int make_dirs(struct rt_cgroup *cg, bool v2, struct gk_err *err)
 {
 	for (size_t i = 0; i < cg->n; i++) {
-		if (cg->dirs[i].v2 == v2 && make_dir(cg, &cg->dirs[i], fs_root, err) < 0)
+		if (cg->dirs[i].v2 == v2 && make_dir(cg, &cg->dirs[i], err) < 0)
 			return -1;
 	}
 	return 0;
@@ -497,7 +497,7 @@ int rt_cgroup_begin(const char *fs_root, const char *id, const struct rt_limits 
 	struct rt_cgroup *cg;
 	if (cg_layout(fs_root, id, &cg, err) < 0)
 		return gk_err_wrap(err, "create cgroup for %s", id);
-	if (make_dirs(cg, fs_root, true, err) < 0) {
+	if (make_dirs(cg, true, err) < 0) {
 		undo_created(cg);
 		rt_cgroup_free(cg);
 		return gk_err_wrap(err, "create cgroup for %s", id);
@@ -510,7 +510,7 @@ int rt_cgroup_complete(struct rt_cgroup *cg, const struct rt_limits *limits, str
 {
 	if (!limits)
 		limits = &no_limits;
-	if (make_dirs(cg, cg->fs_root, false, err) < 0 || write_memory(cg, limits, err) < 0 ||
+	if (make_dirs(cg, false, err) < 0 || write_memory(cg, limits, err) < 0 ||
 	    write_cpu(cg, limits, err) < 0 || write_pids(cg, limits, err) < 0 ||
 	    write_devices(cg, err) < 0)
 		return gk_err_wrap(err, "create cgroup for %s", cg->rel + strlen("gocker/"));
