@@ -324,8 +324,8 @@ int rt_bind(const char *source, int dirfd, const char *path, uint64_t attrs, str
 	    open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return gk_err_set(err, errno, "bind %s", source);
-	struct mount_attr attr = {.attr_set = attrs, .propagation = MS_PRIVATE};
-	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+	struct mount_attr attr = {.attr_set = attrs};
+	if (attrs && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return gk_err_set(err, errno, "bind %s: set its flags", source);
 	unsigned flags = MOVE_MOUNT_F_EMPTY_PATH | (*path ? 0 : MOVE_MOUNT_T_EMPTY_PATH);
 	if (move_mount(tree, "", dirfd, path, flags) < 0)

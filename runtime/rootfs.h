@@ -28,9 +28,11 @@ int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct 
 int rt_rootfs_finish(const struct rt_spec *spec, const struct rt_cgroup *cg, struct gk_err *err);
 
 /* Bind `source` and the mounts below it onto `path` relative to `dirfd`
- * ("" for the O_PATH fd itself), private, with the MOUNT_ATTR_* flags
- * `attrs` added on every mount of the copy (the source's own flags stay):
- * one clone, one flag change, one move (the mount API of Linux 5.12). */
+ * ("" for the O_PATH fd itself), with the MOUNT_ATTR_* flags `attrs` added
+ * on every mount of the copy (the source's own flags stay): one clone, one
+ * flag change, one move (the mount API of Linux 5.12). Only inside the
+ * container's mount namespace, which rt_rootfs_prepare() made private
+ * throughout: the copy is private too. */
 int rt_bind(const char *source, int dirfd, const char *path, uint64_t attrs, struct gk_err *err);
 
 /* Open (creating the missing directories, or the final file when !dir) the
