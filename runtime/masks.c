@@ -50,10 +50,8 @@ static int mask_path(const char *path, struct gk_err *err)
 
 static int readonly_path(const char *path, struct gk_err *err)
 {
-	struct gk_err e;
-	if (rt_bind(path, AT_FDCWD, path, MOUNT_ATTR_RDONLY, &e) == 0 || e.errnum == ENOENT)
-		return 0;
-	*err = e;
+	if (rt_bind(path, AT_FDCWD, path, MOUNT_ATTR_RDONLY, err) == 0 || err->errnum == ENOENT)
+		return 0; /* a path this kernel lacks */
 	return gk_err_wrap(err, "read-only %s", path);
 }
 
