@@ -38,7 +38,8 @@ int rt_cgroup_create(const char *fs_root, const char *id, const struct rt_limits
 /* rt_cgroup_create() in two steps, so that a new container process can set
  * up its root while the v1 directories are made: rt_cgroup_begin() makes only
  * the cgroup2 directory (which clone3(CLONE_INTO_CGROUP) needs to exist),
- * rt_cgroup_complete() the v1 directories and every limit. After a failed
+ * after checking `limits` so that a bad one makes nothing;
+ * rt_cgroup_complete() the v1 directories and writes every limit. After a failed
  * rt_cgroup_complete(), rt_cgroup_destroy() removes what was made. */
 int rt_cgroup_begin(const char *fs_root, const char *id, const struct rt_limits *limits,
 		    struct rt_cgroup **out, struct gk_err *err);

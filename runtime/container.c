@@ -241,27 +241,29 @@ static int send_ready(int sock, const void *bpf, size_t len)
 	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)(1 + sizeof(len) + len) ? 0 : -1;
 }
 
-static int read_full(int fd, void *buf, size_t len)
+/* Up to `len` bytes, fewer only at EOF or on an error: how many were read. */
+static size_t read_upto(int fd, void *buf, size_t len)
 {
-	for (size_t got = 0; got < len;) {
+	size_t got = 0;
+	while (got < len) {
 		ssize_t n = read(fd, (char *)buf + got, len - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return -1;
+			break;
 		got += (size_t)n;
 	}
-	return 0;
+	return got;
 }
 
 static int recv_ready(int sock, void **bpf, size_t *len)
 {
 	char c;
-	if (read_full(sock, &c, 1) < 0 || c != 'C' || read_full(sock, len, sizeof(*len)) < 0 ||
-	    *len > 1 << 20)
+	if (read_upto(sock, &c, 1) != 1 || c != 'C' ||
+	    read_upto(sock, len, sizeof(*len)) != sizeof(*len) || *len > 1 << 20)
 		return -1;
 	*bpf = *len ? gk_malloc0(*len) : NULL;
-	return *len ? read_full(sock, *bpf, *len) : 0;
+	return read_upto(sock, *bpf, *len) == *len ? 0 : -1;
 }
 
 /* Everything from the clone to execve. */
@@ -532,15 +534,7 @@ fail_dirs:
 int rt_read_report(int fd, enum rt_start_failure *failure, struct gk_err *err)
 {
 	struct rt_child_report rep;
-	size_t got = 0;
-	while (got < sizeof(rep)) {
-		ssize_t n = read(fd, (char *)&rep + got, sizeof(rep) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	size_t got = read_upto(fd, &rep, sizeof(rep));
 	if (got == 0)
 		return 0; /* EOF: execve succeeded */
 	if (got < sizeof(rep))
