@@ -26,7 +26,10 @@ R=$(mktemp -d /dev/shm/gk-bench-net-XXXXXX)
 export GOCKER_ROOT=$T/root GOCKER_RUN=$R
 export GOCKER_BRIDGE=gkb$(printf '%04x' $RANDOM) GOCKER_SUBNET=198.18.120.0/24
 CLIENT_NS=${GOCKER_BRIDGE}c CLIENT_VETH=${GOCKER_BRIDGE}h
+FIX=$PWD/tests/fixtures/out D=$T
+. tests/bench/podman.sh
 cleanup() {
+	podman_cleanup
 	for id in $("$G" ps -aq --no-trunc 2>/dev/null); do "$G" rm -f "$id" >/dev/null 2>&1 || true; done
 	"$G" network prune -f >/dev/null 2>&1 || true
 	ip link del "$CLIENT_VETH" 2>/dev/null || true
@@ -63,11 +66,20 @@ done
 b=$(median <"$T/bridge.ms")
 n=$(median <"$T/none.ms")
 printf 'bridge   %.1f ms\nnone     %.1f ms\nnetwork adds %.1f ms (target <= 10 ms)\n' "$b" "$n" "$(echo "$b - $n" | bc -l)"
-if command -v podman >/dev/null 2>&1 && podman image exists busybox 2>/dev/null; then
-	p=$(time_runs 10 podman run --rm busybox true | median)
-	printf 'podman run --rm busybox true: %.1f ms (gocker/podman %.2f)\n' "$p" "$(echo "$b / $p" | bc -l)"
+if ! podman_setup; then
+	echo "podman: not installed (make deps), skipped"
+elif ! podman_bridge_ok; then
+	echo "podman: the host has iptables tables of its own, where netavark would leave chains; skipped"
 else
-	echo "podman: not configured here (no podman or no busybox image), skipped"
+	podman_bench 10 "$T/podman-bridge.json" bridge && podman_bench 10 "$T/podman-none.json" none &&
+		python3 - "$T" "$b" "$n" <<'PY'
+import json, statistics, sys
+t = lambda n: 1000 * statistics.median(json.load(open(f"{sys.argv[1]}/podman-{n}.json"))["results"][0]["times"])
+pb, pn, b, n = t("bridge"), t("none"), float(sys.argv[2]), float(sys.argv[3])
+print(f"podman run --rm busybox true: bridge {pb:.1f} ms, none {pn:.1f} ms, network adds {pb - pn:.1f} ms")
+print(f"gocker/podman: bridge {b / pb:.3f}, none {n / pn:.3f}")
+PY
+	[ $? = 0 ] || echo "podman: failed, not measured"
 fi
 
 echo "# 2. wrk 10 s, 1 MB file from busybox httpd: published port vs container IP"

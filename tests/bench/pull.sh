@@ -15,8 +15,11 @@ W=$(mktemp -d /tmp/gocker-bench-pull.XXXXXX)
 BATS_TEST_DIRNAME="$REPO/tests/integration"
 # shellcheck source=../integration/lib/registry.bash
 . "$REPO/tests/integration/lib/registry.bash"
+D=$W R=$W FIX=$REPO/tests/fixtures/out
+. "$REPO/tests/bench/podman.sh" # for podman_cleanup: what podman leaves in fixed places
 cleanup() {
 	stop_pid_file "$W/reg/pid"
+	podman_cleanup
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -97,6 +100,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # created right after thousands were deleted pay for scanning the recently
 # deleted inodes, and each side would pay for the other's cleanup.
 gocker_times=() skopeo_times=() podman_times=()
+have_podman=0
+podman_setup && have_podman=1
 for i in $(seq 1 "$RUNS"); do
 	sync
 	t=$(now)
@@ -109,12 +114,15 @@ for i in $(seq 1 "$RUNS"); do
 	umoci unpack --image "$W/s$i:latest" "$W/b$i" >/dev/null 2>&1
 	skopeo_times+=("$(elapsed "$t")")
 
-	if command -v podman >/dev/null; then
+	if [ $have_podman = 1 ]; then
 		sync
 		t=$(now)
-		podman --root "$W/p$i" --runroot "$W/pr$i" pull -q --tls-verify=false "$REF" >/dev/null
+		p="podman --root $W/p$i --runroot $W/pr$i --tmpdir $W/pt$i"
+		$p pull -q --tls-verify=false "$REF" >/dev/null
 		podman_times+=("$(elapsed "$t")")
-		podman --root "$W/p$i" --runroot "$W/pr$i" rmi -a -f >/dev/null 2>&1 || true
+		$p rmi -a -f >/dev/null 2>&1 || true
+		# podman keeps its storage directory bind-mounted on itself
+		! grep -q " $W/p$i/overlay " /proc/self/mountinfo || umount "$W/p$i/overlay"
 	fi
 done
 

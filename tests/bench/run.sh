@@ -3,6 +3,8 @@
 # of an OCI bundle with the same busybox rootfs, both measured in the same
 # invocation with hyperfine (median of RUNS runs each, default 30).
 #   O=build tests/bench/run.sh [RUNS]
+#   BENCH_TMP=/mnt/other-disk O=build tests/bench/run.sh   (store and bundle
+#   on another filesystem; default /tmp)
 # crun refuses this machine's hybrid cgroup layout while hugetlb sits on the
 # cgroup2 hierarchy; inside `unshare -m` a v1 hugetlb mount releases it for
 # the life of that mount.
@@ -21,12 +23,14 @@ command -v crun >/dev/null || { echo "crun missing (make deps)"; exit 1; }
 # bundle; the runtime state of both on a tmpfs, as /run is on a normal system
 # (GOCKER_RUN, and crun's --root, by default /run/crun; on this machine /run
 # is on the disk).
-D=$(mktemp -d /tmp/gocker-bench.XXXXXX)
+D=$(mktemp -d "${BENCH_TMP:-/tmp}/gocker-bench.XXXXXX")
 R=$(mktemp -d /dev/shm/gocker-bench.XXXXXX)
 export GOCKER_ROOT="$D/root" GOCKER_RUN="$R"
+. tests/bench/podman.sh
 cleanup() {
 	"$G" rm -f $("$G" ps -aq) >/dev/null 2>&1 || true
 	crun --root "$R/crun-state" delete -f gocker-bench >/dev/null 2>&1 || true
+	podman_cleanup
 	rm -rf "$D" "$R"
 }
 trap cleanup EXIT
@@ -68,6 +72,10 @@ unshare -m bash -c "
 			'crun --root $R/crun-state run --bundle $D/bundle gocker-bench' >/dev/null
 	done
 "
+if podman_setup; then
+	echo "# then 10 runs of podman run --rm --network none busybox true"
+	podman_bench 10 "$D/podman.1.json" none
+fi
 python3 - "$D" <<'PY'
 import glob, json, statistics, sys
 def times(kind):
@@ -79,4 +87,9 @@ g, c = statistics.median(times("gocker")), statistics.median(times("crun"))
 print(f"gocker median: {g*1000:.2f} ms")
 print(f"crun   median: {c*1000:.2f} ms")
 print(f"ratio gocker/crun: {g/c:.2f} (target <= 0.75)")
+if times("podman"):
+    p = statistics.median(times("podman"))
+    print(f"podman median: {p*1000:.2f} ms (gocker/podman {g/p:.3f})")
+else:
+    print("podman: not installed (make deps), skipped")
 PY
