@@ -357,7 +357,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void ctr_init(struct rt_container *ctr)
+void rt_container_init(struct rt_container *ctr)
 {
 	memset(ctr, 0, sizeof(*ctr));
 	ctr->pid = -1;
@@ -393,7 +393,7 @@ static void remove_dirs(const struct rt_spec *spec)
 
 int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_err *err)
 {
-	ctr_init(ctr);
+	rt_container_init(ctr);
 	if (rt_spec_validate(spec, err) < 0)
 		return -1;
 	struct child_fds fds = {.sync_rd = -1, .error_wr = -1, .tty_sock = -1};

@@ -110,6 +110,8 @@ struct rt_container {
 	int tty_sock; /* receives the pty master */
 };
 
+/* An rt_container that holds nothing (pid and fds -1): safe to release. */
+void rt_container_init(struct rt_container *ctr);
 /* Check a spec before anything is created (bind sources exist, targets absolute, ...). */
 int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err);
 
