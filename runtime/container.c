@@ -383,6 +383,15 @@ static int make_dirs(const struct rt_spec *spec, struct gk_err *err)
 	return 0;
 }
 
+/* Remove and forget the cgroup of a container that never ran. */
+static void drop_cgroup(struct rt_container *ctr)
+{
+	struct gk_err ignored;
+	rt_cgroup_destroy(ctr->cgroup, &ignored);
+	rt_cgroup_free(ctr->cgroup);
+	ctr->cgroup = NULL;
+}
+
 static void remove_dirs(const struct rt_spec *spec)
 {
 	struct gk_err ignored;
@@ -438,8 +447,13 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 		flags |= CLONE_NEWNET;
 	fds.cgroup = ctr->cgroup;
 	int pidfd = -1;
-	struct gk_err v2err;
-	int cgfd = rt_cgroup_v2_fd(ctr->cgroup, &v2err);
+	int cgfd;
+	/* A cgroup2 directory that cannot be opened is an error, not pure v1:
+	 * the process would run outside it (on a pure-v2 host, unlimited). */
+	if (rt_cgroup_v2_fd(ctr->cgroup, &cgfd, err) < 0) {
+		drop_cgroup(ctr);
+		goto fail;
+	}
 	pid_t pid = clone3_pidfd(flags, cgfd, &pidfd);
 	int joined_v2 = cgfd < 0 || pid >= 0;
 	if (pid < 0 && cgfd >= 0) /* a kernel without CLONE_INTO_CGROUP */
@@ -448,10 +462,7 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 		close(cgfd);
 	if (pid < 0) {
 		gk_err_set(err, errno, "clone the container process");
-		struct gk_err ignored;
-		rt_cgroup_destroy(ctr->cgroup, &ignored);
-		rt_cgroup_free(ctr->cgroup);
-		ctr->cgroup = NULL;
+		drop_cgroup(ctr);
 		goto fail;
 	}
 	if (pid == 0) {
