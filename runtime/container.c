@@ -392,10 +392,17 @@ static void drop_cgroup(struct rt_container *ctr)
 	ctr->cgroup = NULL;
 }
 
+/* Only what make_dirs() made inside them: state_dir and run_dir belong to
+ * the caller (config.json, the log, state.json), whose container stays
+ * listed, in state "created", until it is removed. */
 static void remove_dirs(const struct rt_spec *spec)
 {
 	struct gk_err ignored;
-	gk_remove_tree(spec->state_dir, &ignored);
+	static const char *const made[] = {"upper", "work"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		_cleanup_free_ char *d = gk_strdup_printf("%s/%s", spec->state_dir, made[i]);
+		gk_remove_tree(d, &ignored);
+	}
 	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->run_dir);
 	rmdir(merged);
 }

@@ -421,7 +421,8 @@ static void test_v2_fd_none_on_v1(void **state)
 
 /* A cgroup2 directory that cannot be opened (here: a file where it should
  * be) is an error of its own, not "no cgroup2": the container process would
- * run outside its cgroup. rt_create fails before cloning anything. */
+ * run outside its cgroup. rt_create fails before cloning anything and
+ * removes only what it made (the caller's state_dir and run_dir stay). */
 static void test_v2_dir_unopenable_fails_create(void **state)
 {
 	(void)state;
@@ -454,8 +455,10 @@ static void test_v2_dir_unopenable_fails_create(void **state)
 	assert_non_null(strstr(err.msg, "gocker/" ID));
 	assert_int_equal(ctr.pid, -1);
 	assert_null(ctr.cgroup);
+	assert_true(exists("state"));
 	assert_false(exists("state/upper"));
 	assert_false(exists("state/work"));
+	assert_true(exists("run"));
 	assert_false(exists("run/merged"));
 }
 
