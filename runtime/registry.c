@@ -843,6 +843,16 @@ static void xfer_complete(struct xfer *x, CURLcode rc)
 				   MAX_REDIRECTS);
 			return;
 		}
+		/* A token request carries the Basic credentials on every attempt:
+		 * a realm must answer itself, its redirect target never sees them. */
+		if (x->extra_authz) {
+			x->failed = x->done = 1;
+			gk_err_set(
+			    &x->err, EPERM,
+			    "token realm redirected to \"%s\" (not followed with credentials)",
+			    loc);
+			return;
+		}
 		int https = strncasecmp(loc, "https://", 8) == 0;
 		int http = strncasecmp(loc, "http://", 7) == 0;
 		if (!https && !(http && x->r->insecure)) {
@@ -855,6 +865,18 @@ static void xfer_complete(struct xfer *x, CURLcode rc)
 		free(x->url);
 		x->url = gk_strdup(loc);
 		xfer_start(x);
+		return;
+	}
+	/* Only the registry itself may ask for credentials: a redirect target
+	 * (a blob CDN) answering 401 would get them sent to a realm it names. */
+	if (s == 401 && !x->anonymous && !x->extra_authz &&
+	    !rt_auth_creds_allowed(x->r->base, x->url, x->r->insecure, 0)) {
+		x->failed = x->done = 1;
+		gk_err_set(&x->err, 0,
+			   "unauthorized: %s asks for authentication, but credentials go only to "
+			   "the registry %s",
+			   x->url, x->r->base);
+		x->err.errnum = 401;
 		return;
 	}
 	if (s == 401 && !x->anonymous && !x->extra_authz && x->auth_tries < 2) {
@@ -1060,13 +1082,8 @@ static int fetch_token(struct reg *r, const struct rt_auth_challenge *c, char **
 		_cleanup_free_ char *b = rt_auth_basic_value(&r->creds);
 		x.extra_authz = gk_strdup_printf("Basic %s", b);
 	}
-	/* The realm's redirects are not followed with credentials: a realm
-	 * must answer itself. */
+	/* With credentials, xfer_complete refuses the realm's redirects. */
 	int rc = xfer_run1(&x);
-	if (rc == 0 && x.hops > 0 && x.extra_authz) {
-		rc = -1;
-		gk_err_set(&x.err, EPERM, "token realm redirected");
-	}
 	if (rc < 0) {
 		gk_err_set(err, x.err.errnum == 401 ? EACCES : EIO, "get token from %s: %s%s",
 			   realm, x.err.errnum == 401 ? "unauthorized: " : "", x.err.msg);

@@ -31,8 +31,8 @@ setup_file() {
 		"docker-archive:$FIX/busybox.docker.tar" "docker://127.0.0.1:$AUTHREG/private:latest" >&2
 	# The proxy in front of the first registry.
 	start_proxy "$W/proxy" "$REG" || return 1
-	read -r PROXY SIDE <"$W/proxy/ports"
-	export PROXY SIDE
+	read -r PROXY SIDE OTHER <"$W/proxy/ports"
+	export PROXY SIDE OTHER
 }
 
 teardown_file() {
@@ -239,6 +239,36 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	[ "$("$G" image inspect -f '{{.Id}}' "127.0.0.1:$PROXY/layered")" = "$LAYERED_ID" ]
 	grep -q "side GET /blob/v2/layered/blobs/" "$W/proxy/log"
 	! grep "side GET /blob/" "$W/proxy/log" | grep -v "auth=none"
+}
+
+# security-floor 20: the token realm's redirect never gets the credentials.
+@test "a token realm that redirects is refused before its target gets the credentials" {
+	mkdir -p "$DOCKER_CONFIG"
+	echo "{\"auths\":{\"127.0.0.1:$PROXY\":{\"auth\":\"$(printf bob:pw | base64)\"}}}" \
+		>"$DOCKER_CONFIG/config.json"
+	proxy_mode token realmredirect
+	run "$G" pull -q "127.0.0.1:$PROXY/busybox"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"token realm redirected to \"http://127.0.0.1:$OTHER/token"* ]]
+	grep -q "side GET /token.* auth=Basic" "$W/proxy/log"
+	[ -z "$(grep "^other " "$W/proxy/log")" ]
+	[ -z "$("$G" images -q)" ]
+}
+
+# security-floor 20/21: a redirect target answering 401 names a realm of its
+# own; the credentials must not go there.
+@test "a 401 from a redirect target is an error: no credentials to the realm it names" {
+	mkdir -p "$DOCKER_CONFIG"
+	echo "{\"auths\":{\"127.0.0.1:$PROXY\":{\"auth\":\"$(printf bob:pw | base64)\"}}}" \
+		>"$DOCKER_CONFIG/config.json"
+	# No token from the registry itself: nothing cached to answer the CDN with.
+	proxy_mode redirect cdnchallenge
+	run "$G" pull -q "127.0.0.1:$PROXY/busybox"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"http://127.0.0.1:$SIDE/blob/v2/busybox/blobs/"*"asks for authentication, but credentials go only to the registry http://127.0.0.1:$PROXY"* ]]
+	grep -q "side GET /blob/v2/busybox/blobs/.* auth=none" "$W/proxy/log"
+	[ -z "$(grep "^other " "$W/proxy/log")" ]
+	[ -z "$("$G" images -q)" ]
 }
 
 @test "a corrupted blob byte is rejected and the store keeps no image" {

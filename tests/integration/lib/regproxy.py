@@ -4,9 +4,10 @@ docker-registry and injects faults, Bearer token auth and redirects.
 
   regproxy.py UPSTREAM_PORT MODE_FILE LOG_FILE PORT_FILE
 
-It listens on two free ports on 127.0.0.1 and writes "MAIN SIDE" to PORT_FILE.
-MAIN is the registry gocker talks to; SIDE serves redirect targets and the
-token realm. MODE_FILE holds space-separated words, re-read on every request
+It listens on three free ports on 127.0.0.1 and writes "MAIN SIDE OTHER" to
+PORT_FILE. MAIN is the registry gocker talks to; SIDE serves redirect targets
+and the token realm; OTHER stands for a host the user never named (it issues
+tokens to anyone and logs what reaches it). MODE_FILE holds space-separated words, re-read on every request
 (per-request "once" state resets whenever its content changes):
 
   token            require "Authorization: Bearer <issued token>"; the realm is
@@ -16,6 +17,9 @@ token realm. MODE_FILE holds space-separated words, re-read on every request
   expire-blob-once the same, on the second blob GET (a layer, while
                    the others download)
   redirect         blob GETs answer 307 to http://127.0.0.1:SIDE/blob/...
+  realmredirect    the realm answers 302 to http://127.0.0.1:OTHER/token
+  cdnchallenge     SIDE's /blob/ answers 401 with a Bearer challenge whose realm
+                   is http://127.0.0.1:OTHER/token (a CDN asking for credentials)
   corrupt          flip one byte in the middle of every blob
   cut              the first GET of each blob sends half and closes
   500once          the first request of each blob answers 500
@@ -130,6 +134,13 @@ class Side(Base):
         log("side GET %s auth=%s range=%s" % (self.path, self.auth_scheme(),
                                              self.headers.get("Range", "-")))
         u = urllib.parse.urlparse(self.path)
+        if u.path == "/token" and "realmredirect" in opts:
+            loc = "http://127.0.0.1:%d/token?%s" % (ports["other"], u.query)
+            return self.send(302, [("Location", loc)], b"")
+        if u.path.startswith("/blob/") and "cdnchallenge" in opts:
+            chal = 'Bearer realm="http://127.0.0.1:%d/token",service="cdn"' % ports["other"]
+            return self.error(401, "UNAUTHORIZED", "authentication required",
+                              [("WWW-Authenticate", chal)])
         if u.path == "/token":
             want = opts.get("creds")
             if isinstance(want, str):
@@ -146,6 +157,18 @@ class Side(Base):
             status, headers, body = upstream("GET", u.path[len("/blob"):], self.headers)
             return self.send(status, headers, body)
         self.error(404, "NOT_FOUND", "no such thing")
+
+
+class Other(Base):
+    """A host nobody named: whatever reaches it is logged; it hands out tokens."""
+
+    def do_GET(self):
+        log("other GET %s auth=%s" % (self.path, self.auth_scheme()))
+        tok = secrets.token_hex(16)
+        with lock:
+            state["tokens"].add(tok)
+        body = json.dumps({"token": tok, "expires_in": 300}).encode()
+        self.send(200, [("Content-Type", "application/json")], body)
 
 
 class Main(Base):
@@ -271,11 +294,14 @@ class Server(http.server.ThreadingHTTPServer):
 def main():
     main_srv = Server(("127.0.0.1", 0), Main)
     side_srv = Server(("127.0.0.1", 0), Side)
+    other_srv = Server(("127.0.0.1", 0), Other)
     ports["main"] = main_srv.server_address[1]
     ports["side"] = side_srv.server_address[1]
+    ports["other"] = other_srv.server_address[1]
     threading.Thread(target=side_srv.serve_forever, daemon=True).start()
+    threading.Thread(target=other_srv.serve_forever, daemon=True).start()
     with open(PORT_FILE + ".tmp", "w") as f:
-        f.write("%d %d\n" % (ports["main"], ports["side"]))
+        f.write("%d %d %d\n" % (ports["main"], ports["side"], ports["other"]))
     import os
     os.rename(PORT_FILE + ".tmp", PORT_FILE)
     main_srv.serve_forever()
