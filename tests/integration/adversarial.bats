@@ -166,6 +166,7 @@ layer_dir() { # IMAGE
 @test "adversarial: hard link to an absolute path" { refused hardlink-absolute; }
 @test "adversarial: symlink to a dir, then a hard link through it" { refused symlink-then-hardlink; }
 @test "adversarial: directory, then a symlink of that name, then a write through it" { refused dir-then-symlink-write; }
+@test "adversarial: a/b/f, file a, then a/b/g" { refused nested-parent-replaced; }
 @test "adversarial: whiteout .wh." { refused whiteout-empty; }
 @test "adversarial: whiteout .wh.." { refused whiteout-dot; }
 @test "adversarial: whiteout x/.wh..." { refused whiteout-dotdot; }
@@ -214,6 +215,28 @@ layer_dir() { # IMAGE
 	[ "$(readlink "$d/d")" = "$CANARY" ]
 	[ "$(stat -c '%a %Y' "$CANARY")" = "755 1704067200" ]
 	unload dir-then-symlink-meta "$objects0"
+}
+
+@test "adversarial (loads): an entry below the top level given twice: the second wins" {
+	local objects0
+	objects0=$(objects)
+	loads nested-file-twice
+	local d
+	d=$(layer_dir adv-nested-file-twice:latest)
+	[ "$(cat "$d/a/f")" = two ]
+	unload nested-file-twice "$objects0"
+}
+
+@test "adversarial (loads): a directory below the top level replaced by a symlink" {
+	local objects0
+	objects0=$(objects)
+	loads nested-dir-then-symlink
+	local d
+	d=$(layer_dir adv-nested-dir-then-symlink:latest)
+	[ -L "$d/a/d" ]
+	[ "$(readlink "$d/a/d")" = ../hello ]
+	[ "$(cat "$d/a/after")" = after ]
+	unload nested-dir-then-symlink "$objects0"
 }
 
 @test "adversarial (loads): trusted.* and security.selinux xattrs dropped, user.* kept" {
