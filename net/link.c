@@ -192,7 +192,17 @@ static int nl_addr_from_ip(uint32_t ip, int prefix, struct nl_addr **out)
 	return 0;
 }
 
-/* Add ip/prefix to the link; an address already there is fine. */
+static int addr_build(uint32_t ip, int prefix, int ifindex, struct rtnl_addr **out)
+{
+	_cleanup_nladdr_ struct nl_addr *local = NULL;
+	if (nl_addr_from_ip(ip, prefix, &local) < 0 || !(*out = rtnl_addr_alloc()))
+		return -NLE_NOMEM;
+	rtnl_addr_set_ifindex(*out, ifindex);
+	rtnl_addr_set_local(*out, local);
+	return 0;
+}
+
+/* Add ip/prefix to the link: 0 when added, 1 when it was already there. */
 static int addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix, uint32_t bcast)
 {
 	_cleanup_addr_ struct rtnl_addr *a = rtnl_addr_alloc();
@@ -203,7 +213,7 @@ static int addr_add(struct nl_sock *sk, int ifindex, uint32_t ip, int prefix, ui
 	rtnl_addr_set_local(a, local);
 	rtnl_addr_set_broadcast(a, brd);
 	int rc = rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL);
-	return rc == -NLE_EXIST ? 0 : rc;
+	return rc == -NLE_EXIST ? 1 : rc;
 }
 
 static int link_set_up(struct nl_sock *sk, struct rtnl_link *old)
@@ -225,7 +235,25 @@ static int write_sysctl(const char *path, const char *value, struct gk_err *err)
 	return 0;
 }
 
-int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err)
+/* route_localnet=1 on the bridge; *set when it was not on already. */
+static int bridge_localnet_on(const char *name, int *set, struct gk_err *err)
+{
+	_cleanup_free_ char *path =
+	    gk_strdup_printf("/proc/sys/net/ipv4/conf/%s/route_localnet", name);
+	_cleanup_free_ char *now = NULL;
+	size_t len;
+	if (gk_read_file(path, 16, &now, &len, err) < 0)
+		return -1;
+	if (len > 0 && now[0] == '1')
+		return 0;
+	if (write_sysctl(path, "1", err) < 0)
+		return -1;
+	*set = 1;
+	return 0;
+}
+
+int net_bridge_ensure(const char *name, const char *subnet, struct net_bridge_changes *did,
+		      struct gk_err *err)
 {
 	struct net_cidr c;
 	if (net_cidr_parse(subnet, &c, err) < 0)
@@ -245,7 +273,9 @@ int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err)
 			return gk_err_set(err, ENOMEM, "bridge %s", name);
 		rtnl_link_set_name(br, name);
 		rc = rtnl_link_add(sk, br, NLM_F_CREATE | NLM_F_EXCL);
-		if (rc < 0 && rc != -NLE_EXIST) /* EEXIST: a concurrent caller made it */
+		if (rc == 0)
+			did->created = 1;
+		else if (rc != -NLE_EXIST) /* EEXIST: a concurrent caller made it */
 			return nl_fail(err, rc, "create bridge", name);
 		rc = link_get(sk, name, &have);
 		if (rc < 0)
@@ -258,14 +288,14 @@ int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err)
 		      net_cidr_broadcast(&c));
 	if (rc < 0)
 		return nl_fail(err, rc, "add gateway address to bridge", name);
+	if (rc == 0)
+		did->addr_added = 1;
 	rc = link_set_up(sk, have);
 	if (rc < 0)
 		return nl_fail(err, rc, "bring up bridge", name);
 	/* 127.0.0.1:PORT DNATed to a container leaves through the bridge with a
 	 * loopback source; the kernel drops that unless route_localnet is on. */
-	_cleanup_free_ char *sysctl =
-	    gk_strdup_printf("/proc/sys/net/ipv4/conf/%s/route_localnet", name);
-	return write_sysctl(sysctl, "1", err);
+	return bridge_localnet_on(name, &did->localnet_set, err);
 }
 
 static int link_delete(const char *name, const char *what, struct gk_err *err)
@@ -286,6 +316,36 @@ static int link_delete(const char *name, const char *what, struct gk_err *err)
 int net_bridge_remove(const char *name, struct gk_err *err)
 {
 	return link_delete(name, "delete bridge", err);
+}
+
+int net_bridge_unconfigure(const char *name, const char *subnet, int addr, int localnet,
+			   struct gk_err *err)
+{
+	struct net_cidr c;
+	if (net_cidr_parse(subnet, &c, err) < 0)
+		return -1;
+	_cleanup_sock_ struct nl_sock *sk = nl_open(err);
+	if (!sk)
+		return -1;
+	_cleanup_link_ struct rtnl_link *have = NULL;
+	int rc = link_get(sk, name, &have);
+	if (rc < 0)
+		return nl_errno(rc) == ENODEV ? 0 : nl_fail(err, rc, "look up bridge", name);
+	if (addr) {
+		_cleanup_addr_ struct rtnl_addr *a = NULL;
+		rc = addr_build(net_cidr_gateway(&c), c.prefix, rtnl_link_get_ifindex(have), &a);
+		if (rc == 0)
+			rc = rtnl_addr_delete(sk, a, 0);
+		if (rc < 0 && nl_errno(rc) != EADDRNOTAVAIL && nl_errno(rc) != ENODEV)
+			return nl_fail(err, rc, "remove gateway address from bridge", name);
+	}
+	if (localnet) {
+		_cleanup_free_ char *path =
+		    gk_strdup_printf("/proc/sys/net/ipv4/conf/%s/route_localnet", name);
+		if (write_sysctl(path, "0", err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int net_detach(const char *host_veth, struct gk_err *err)

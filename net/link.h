@@ -8,16 +8,33 @@
 #include "common/err.h"
 #include "net/cidr.h"
 
+/* What net_bridge_ensure() changed on the host, so that only that is undone
+ * later: a bridge that already existed (the host's own, named in the config)
+ * is never deleted. Filled as it goes, also when it fails. */
+struct net_bridge_changes {
+	int created;	  /* rtnl_link_add made the link */
+	int addr_added;	  /* the gateway address was not there */
+	int localnet_set; /* route_localnet was 0 */
+};
+
 /* Create bridge `name` with the gateway address of `subnet` (e.g.
- * "172.29.0.0/16" -> 172.29.0.1/16) and bring it up. Idempotent and safe for
- * concurrent callers: EEXIST from the kernel counts as success. Refuses a
- * subnet that overlaps a route the host already has (except the bridge's own),
- * and a `name` that exists but is not a bridge. Also sets route_localnet=1 on
- * it so published ports answer on 127.0.0.1. */
-int net_bridge_ensure(const char *name, const char *subnet, struct gk_err *err);
+ * "172.29.0.0/16" -> 172.29.0.1/16, "10.9.0.254/24" -> 10.9.0.254/24) and
+ * bring it up. Idempotent and safe for concurrent callers: EEXIST from the
+ * kernel counts as success (and not as created). Refuses a subnet that
+ * overlaps a route the host already has (except the bridge's own), and a
+ * `name` that exists but is not a bridge. Also sets route_localnet=1 on it so
+ * published ports answer on 127.0.0.1. */
+int net_bridge_ensure(const char *name, const char *subnet, struct net_bridge_changes *did,
+		      struct gk_err *err);
 
 /* Delete the bridge (missing is fine). */
 int net_bridge_remove(const char *name, struct gk_err *err);
+
+/* Undo what net_bridge_ensure() did to a bridge it did not create: remove
+ * the gateway address of `subnet` when `addr`, set route_localnet back to 0
+ * when `localnet`. A missing bridge or address is fine. */
+int net_bridge_unconfigure(const char *name, const char *subnet, int addr, int localnet,
+			   struct gk_err *err);
 
 /* 1 when a link of that name exists, 0 when not, -1 on error. */
 int net_link_exists(const char *name, struct gk_err *err);

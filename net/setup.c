@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/json.h"
 #include "common/lock.h"
 #include "net/hosts.h"
 #include "net/ipam.h"
@@ -39,9 +40,76 @@ static int bridge_in_use(const char *bridge, const char *except_id)
 	return 0;
 }
 
+/* What gocker changed on each bridge ($GOCKER_RUN/net/bridges.json, under
+ * the links lock): {"gocker0": {"created": true}, "br0": {"subnet":
+ * "10.9.0.1/24", "address": true, "route_localnet": true}}. Only that is
+ * undone: a link gocker did not create (the host's bridge named in the
+ * config, a dummy, another program's) is never deleted. */
+#define BRIDGES_FILE "bridges.json"
+
+static int bridge_changes_record(const char *bridge, const char *subnet,
+				 const struct net_bridge_changes *did, struct gk_err *err)
+{
+	if (!did->created && !did->addr_added && !did->localnet_set)
+		return 0;
+	_cleanup_json_ json_object *root = NULL;
+	if (net_state_read(BRIDGES_FILE, &root, err) < 0)
+		return -1;
+	json_object *rec = gk_json_obj(root, bridge);
+	if (!rec) {
+		rec = json_object_new_object();
+		json_object_object_add(root, bridge, rec);
+	}
+	json_object_object_add(rec, "subnet", json_object_new_string(subnet));
+	/* or-ed in: a later call finds the link made, not "not created" */
+	const struct {
+		const char *key;
+		int set;
+	} flags[] = {{"created", did->created},
+		     {"address", did->addr_added},
+		     {"route_localnet", did->localnet_set}};
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (flags[i].set)
+			json_object_object_add(rec, flags[i].key, json_object_new_boolean(1));
+	return net_state_write(BRIDGES_FILE, root, err);
+}
+
+/* Whether gocker changed `bridge` at all (it has something to undo). */
+static int bridge_owned(const char *bridge, struct gk_err *err)
+{
+	_cleanup_json_ json_object *root = NULL;
+	if (net_state_read(BRIDGES_FILE, &root, err) < 0)
+		return -1;
+	return gk_json_obj(root, bridge) != NULL;
+}
+
+/* Undo what gocker did to `bridge`: delete it when gocker created it, else
+ * take back only the address and route_localnet it set. Under the links lock. */
+static int bridge_release(const char *bridge, struct gk_err *err)
+{
+	_cleanup_json_ json_object *root = NULL;
+	if (net_state_read(BRIDGES_FILE, &root, err) < 0)
+		return -1;
+	json_object *rec = gk_json_obj(root, bridge);
+	if (!rec)
+		return 0;
+	const char *subnet = gk_json_str(rec, "subnet");
+	int rc;
+	if (gk_json_bool(rec, "created", 0))
+		rc = net_bridge_remove(bridge, err);
+	else
+		rc = net_bridge_unconfigure(bridge, subnet ? subnet : "0.0.0.0/0",
+					    gk_json_bool(rec, "address", 0),
+					    gk_json_bool(rec, "route_localnet", 0), err);
+	if (rc < 0)
+		return -1;
+	json_object_object_del(root, bridge);
+	return net_state_write(BRIDGES_FILE, root, err);
+}
+
 static int remove_network_links(const struct net_network *net, struct gk_err *err)
 {
-	if (net_nat_network_remove(net->bridge, err) < 0 || net_bridge_remove(net->bridge, err) < 0)
+	if (net_nat_network_remove(net->bridge, err) < 0 || bridge_release(net->bridge, err) < 0)
 		return -1;
 	return net_ipam_forget_network(net->bridge, err);
 }
@@ -82,7 +150,7 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	 * then the links and rules. */
 	if (net_ports_reserve(req->id, &info->ports, err) < 0)
 		return -1;
-	int others = 0;
+	int others = 0, changed_bridge = 0;
 	if (net_ipam_allocate_ex(info->net.bridge, info->net.subnet, req->id, info->ip, &others,
 				 err) < 0)
 		goto undo;
@@ -99,7 +167,17 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	/* The NAT rules are checked (and made) by the first container on the
 	 * bridge; later ones trust them, as Docker programs its rules once per
 	 * network: the check costs ~2 ms of libnftables per run. */
-	if (net_bridge_ensure(info->net.bridge, info->net.subnet, err) < 0 ||
+	struct net_bridge_changes did = {0};
+	int ensured = net_bridge_ensure(info->net.bridge, info->net.subnet, &did, err);
+	/* recorded even when it failed half way, so the undo takes it back */
+	struct gk_err rec_err;
+	if (bridge_changes_record(info->net.bridge, info->net.subnet, &did, &rec_err) < 0 &&
+	    ensured == 0) {
+		*err = rec_err;
+		ensured = -1;
+	}
+	changed_bridge = did.created || did.addr_added || did.localnet_set;
+	if (ensured < 0 ||
 	    (others == 0 && net_nat_network_add(info->net.bridge, info->net.subnet, err) < 0)) {
 		gk_unlock(links_lock);
 		goto undo;
@@ -131,12 +209,13 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 undo:;
 	struct gk_err ignore;
 	net_mod_teardown(req->id, 0, &ignore);
-	/* A bridge we just made for nobody else goes too, so a failed run
-	 * leaves the host as it was. */
+	/* What this call did to a bridge nobody else uses is undone too, so a
+	 * failed run leaves the host as it was; never a link it did not make. */
 	int lock = net_state_lock("links", &ignore);
 	if (!bridge_in_use(info->net.bridge, req->id)) {
 		net_nat_network_remove(info->net.bridge, &ignore);
-		net_bridge_remove(info->net.bridge, &ignore);
+		if (changed_bridge)
+			bridge_release(info->net.bridge, &ignore);
 	}
 	gk_unlock(lock);
 	return -1;
@@ -238,19 +317,21 @@ int net_mod_prune(int (*alive)(const char *container_id, void *data), void *data
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (bridge_in_use(nets[i].bridge, NULL))
 			continue;
-		int exists = net_link_exists(nets[i].bridge, err);
+		/* gocker's changes to the bridge, not the link's existence: a
+		 * link it did not make is not its to remove */
+		int owned = bridge_owned(nets[i].bridge, err);
 		int ruled = contains(nat_bridges, nets[i].bridge);
-		if (exists < 0) {
+		if (owned < 0) {
 			rc = -1;
 			break;
 		}
-		if (!exists && !ruled && !nets[i].project && i == 0)
+		if (!owned && !ruled && !nets[i].project && i == 0)
 			continue; /* the default network, never made: nothing to say */
-		if (exists || ruled)
+		if (owned || ruled)
 			rc = remove_network_links(&nets[i], err);
 		if (rc == 0 && i > 0)
 			rc = net_network_forget(nets[i].name, err);
-		if (rc == 0 && (exists || ruled || i > 0))
+		if (rc == 0 && (owned || ruled || i > 0))
 			gk_strv_push(removed, nets[i].name);
 	}
 	free(nets);

@@ -15,13 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "runtime/devcgroup.h"
 
 enum cg_mode { CG_V1, CG_V2, CG_HYBRID };
 
@@ -183,6 +186,14 @@ static char *hierarchy_dir(const char *fs_root, const char *controller)
 
 /* Fill cg->dirs for the layout. v1 controllers co-mounted in one hierarchy
  * ("cpu,cpuacct" with cpu and cpuacct as symlinks to it) share one directory. */
+static struct cg_dir *dir_for(struct rt_cgroup *cg, unsigned ctl)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].ctls & ctl)
+			return &cg->dirs[i];
+	return NULL;
+}
+
 static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out,
 		     struct gk_err *err)
 {
@@ -194,7 +205,8 @@ static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out
 	cg->fs_root = gk_strdup(fs_root);
 	cg->rel = gk_strdup_printf("gocker/%s", id);
 	if (mode == CG_V2) {
-		add_dir(cg, fs_root, CTL_MEMORY | CTL_CPU | CTL_CPUACCT | CTL_PIDS, true);
+		add_dir(cg, fs_root, CTL_MEMORY | CTL_CPU | CTL_CPUACCT | CTL_PIDS | CTL_DEVICES,
+			true);
 		*out = cg;
 		return 0;
 	}
@@ -212,8 +224,9 @@ static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out
 			add_dir(cg, real, v1_controllers[i].bit, false);
 	}
 	if (mode == CG_HYBRID) {
+		/* without a v1 devices controller, cgroup2 restricts the devices */
 		_cleanup_free_ char *u = gk_strdup_printf("%s/unified", fs_root);
-		add_dir(cg, u, 0, true);
+		add_dir(cg, u, dir_for(cg, CTL_DEVICES) ? 0 : CTL_DEVICES, true);
 	}
 	*out = cg;
 	return 0;
@@ -257,14 +270,6 @@ int rt_cgroup_open(const char *fs_root, const char *id, struct rt_cgroup **out, 
 	if (cg_layout(fs_root, id, out, err) < 0)
 		return gk_err_wrap(err, "cgroup of %s", id);
 	return 0;
-}
-
-static struct cg_dir *dir_for(struct rt_cgroup *cg, unsigned ctl)
-{
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->dirs[i].ctls & ctl)
-			return &cg->dirs[i];
-	return NULL;
 }
 
 /* ---- one writer per resource ---- */
@@ -342,18 +347,10 @@ static int write_pids(struct rt_cgroup *cg, const struct rt_limits *l, struct gk
 	return cg_write_i64(d->path, "pids.max", l->pids, err);
 }
 
-/* Docker's default device rules (v1). v2 needs an eBPF device program, which
- * gocker does not load: there /dev's contents are the only restriction. */
-static const char *const device_allow[] = {
-    "c *:* m",	 "b *:* m",   "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   "c 1:8 rwm",
-    "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-};
-
-static int write_devices(struct rt_cgroup *cg, struct gk_err *err)
+/* Docker's default device rules: devices.deny and devices.allow on v1, a
+ * device program on cgroup2. */
+static int write_devices_v1(const struct cg_dir *d, struct gk_err *err)
 {
-	struct cg_dir *d = dir_for(cg, CTL_DEVICES);
-	if (!d || d->v2)
-		return 0;
 	if (cg_write(d->path, "devices.deny", "a", err) < 0)
 		return -1;
 	/* The kernel takes one rule per write(): keep one fd, one write each. */
@@ -361,12 +358,33 @@ static int write_devices(struct rt_cgroup *cg, struct gk_err *err)
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return gk_err_set(err, errno, "cgroup: open %s", path);
-	for (size_t i = 0; i < sizeof(device_allow) / sizeof(device_allow[0]); i++) {
-		_cleanup_free_ char *rule = gk_strdup_printf("%s\n", device_allow[i]);
-		if (write(fd, rule, strlen(rule)) != (ssize_t)strlen(rule))
-			return gk_err_set(err, errno, "cgroup: write \"%s\" to %s", device_allow[i],
-					  path);
+	for (size_t i = 0; i < rt_dev_default_count; i++) {
+		_cleanup_free_ char *rule = rt_dev_rule_v1(&rt_dev_default_rules[i]);
+		_cleanup_free_ char *line = gk_strdup_printf("%s\n", rule);
+		if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+			return gk_err_set(err, errno, "cgroup: write \"%s\" to %s", rule, path);
 	}
+	return 0;
+}
+
+static bool on_cgroup2(const char *path)
+{
+	struct statfs fs;
+	return statfs(path, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static int write_devices(struct rt_cgroup *cg, struct gk_err *err)
+{
+	struct cg_dir *d = dir_for(cg, CTL_DEVICES);
+	if (!d)
+		return 0;
+	if (!d->v2)
+		return write_devices_v1(d, err);
+	/* The unit tests' fake trees are plain directories: nothing to attach to. */
+	if (!on_cgroup2(d->path))
+		return 0;
+	if (rt_dev_attach_program(d->path, rt_dev_default_rules, rt_dev_default_count, err) < 0)
+		return gk_err_wrap(err, "cgroup: restrict devices");
 	return 0;
 }
 

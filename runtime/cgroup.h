@@ -24,9 +24,11 @@ struct rt_limits {
  *               (skipped with a warning when the kernel has no swap accounting)
  *   nano_cpus   cpu.cfs_period_us = 100000, cpu.cfs_quota_us | cpu.max "QUOTA 100000"
  *   pids        pids.max
- *   (always)    v1: devices.deny a + Docker's devices.allow list; v2: none (no eBPF)
+ *   (always)    v1: devices.deny a + Docker's devices.allow list | a device program
+ *               (runtime/devcgroup.h) attached to the cgroup2 directory
  * v1 controllers joined: memory, cpu, cpuacct, pids, devices. On the hybrid
- * layout gocker/<id> is also made in the unified hierarchy (no controllers). */
+ * layout gocker/<id> is also made in the unified hierarchy (no controllers;
+ * it carries the device program when v1 has no devices controller). */
 
 struct rt_cgroup;
 

@@ -3,7 +3,8 @@
 # ports (from 127.0.0.1 and from a client netns), outbound NAT to an upstream
 # netns, and the clear errors (port conflict, overlapping subnet, exhausted
 # /29) that leave nothing behind. Owns bridge gkt<rand>, 198.18.101.0/24,
-# 198.18.102.0/29, 198.18.103.0/24, 10.231.1.0/30 and 10.231.2.0/24.
+# 198.18.102.0/29, 198.18.103.0/24, 198.18.104.0/24, 198.18.105.0/24,
+# 10.231.1.0/30 and 10.231.2.0/24.
 # Traffic goes only to 127.0.0.1 and to the namespaces made here.
 
 load lib/net
@@ -43,6 +44,8 @@ teardown_file() {
 	ip netns del "$UPSTREAM_NS" 2>/dev/null || true
 	ip link del gkc${RND}h 2>/dev/null || true
 	ip link del gku${RND}h 2>/dev/null || true
+	ip link del gkz$RND 2>/dev/null || true
+	ip link del gkh$RND 2>/dev/null || true
 	local rc=0
 	assert_net_clean "$GOCKER_BRIDGE" gkx$RND gky$RND || rc=1
 	rm -rf "$T"
@@ -191,6 +194,30 @@ teardown_file() {
 	[[ $output == *"subnet 198.18.103.128/25 for bridge gkx$RND overlaps the host's route 198.18.103.0/24"* ]]
 	! ip link show gkx$RND 2>/dev/null
 	[ "$("$GOCKER_BIN" ps -aq | wc -l)" -eq "$before" ]
+}
+
+@test "links gocker did not create survive a failed run and a prune" {
+	# a non-bridge link (a veth: no dummy module here) named as the bridge:
+	# the run fails, the link stays
+	ip link add gkz$RND type veth peer name gkz${RND}p
+	GOCKER_BRIDGE=gkz$RND GOCKER_SUBNET=198.18.104.0/24 run "$GOCKER_BIN" run --rm busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"link gkz$RND exists and is not a bridge"* ]]
+	ip link show gkz$RND
+	GOCKER_BRIDGE=gkz$RND GOCKER_SUBNET=198.18.104.0/24 "$GOCKER_BIN" network prune -f
+	ip link show gkz$RND
+	ip link del gkz$RND
+	# the host's own bridge: used, then given back as it was, not deleted
+	ip link add gkh$RND type bridge
+	export GOCKER_BRIDGE=gkh$RND GOCKER_SUBNET=198.18.105.0/24
+	"$GOCKER_BIN" run --rm busybox true
+	ip -o addr show dev gkh$RND | grep -q "inet 198.18.105.1/24"
+	"$GOCKER_BIN" network prune -f
+	ip link show gkh$RND
+	! ip -o addr show dev gkh$RND | grep -q "inet "
+	[ "$(cat /proc/sys/net/ipv4/conf/gkh$RND/route_localnet)" = 0 ]
+	! nft list table ip gocker 2>/dev/null | grep -q "gocker net gkh$RND\""
+	ip link del gkh$RND
 }
 
 @test "IPAM exhaustion on a /29 is a clear error and nothing is left behind" {

@@ -281,7 +281,8 @@ static void test_overlapping_subnet_refused(void **state)
 			    "ip addr add 198.18.212.1/24 dev %s && ip link set %s up",
 			    dummy, dummy, dummy, dummy),
 			 0);
-	int rc = net_bridge_ensure(bridge, "198.18.212.128/25", &err);
+	struct net_bridge_changes did = {0};
+	int rc = net_bridge_ensure(bridge, "198.18.212.128/25", &did, &err);
 	sh("ip link del %s", dummy);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(err.msg, "overlaps the host's route 198.18.212.0/24"));
