@@ -38,6 +38,7 @@ int net_container_record_write(const char *id, const struct net_container_info *
 	json_object_object_add(o, "Network", json_object_new_string(info->net.name));
 	json_object_object_add(o, "Bridge", json_object_new_string(info->net.bridge));
 	json_object_object_add(o, "Subnet", json_object_new_string(info->net.subnet));
+	json_object_object_add(o, "Gateway", json_object_new_string(info->net.gateway));
 	json_object_object_add(o, "Project", json_object_new_boolean(info->net.project));
 	json_object_object_add(o, "Veth", json_object_new_string(info->veth));
 	json_object_object_add(o, "IPAddress", json_object_new_string(info->ip));
@@ -64,7 +65,13 @@ int net_container_load(const char *id, struct net_container_info *info, struct g
 	snprintf(info->net.name, sizeof(info->net.name), "%s", name);
 	snprintf(info->net.bridge, sizeof(info->net.bridge), "%s", bridge);
 	snprintf(info->net.subnet, sizeof(info->net.subnet), "%s", subnet);
-	net_ip_format(net_cidr_gateway(&c), info->net.gateway);
+	/* the gateway need not be the subnet's first address ("bip") */
+	const char *gw = gk_json_str(o, "Gateway");
+	uint32_t gwip;
+	if (gw && net_ip_parse(gw, &gwip, err) == 0 && net_cidr_contains(&c, gwip))
+		snprintf(info->net.gateway, sizeof(info->net.gateway), "%s", gw);
+	else
+		net_ip_format(net_cidr_gateway(&c), info->net.gateway);
 	info->net.prefix = c.prefix;
 	info->net.project = gk_json_bool(o, "Project", 0);
 	const char *s;

@@ -35,6 +35,11 @@ static int fill(struct net_network *n, const char *name, const char *bridge, con
 	return 0;
 }
 
+void net_network_bip(const struct net_network *n, char out[NET_CIDR_STRLEN])
+{
+	snprintf(out, NET_CIDR_STRLEN, "%s/%d", n->gateway, n->prefix);
+}
+
 void net_network_id(const struct net_network *n, char out[65])
 {
 	_cleanup_free_ char *seed = gk_strdup_printf("%s\n%s", n->name, n->bridge);

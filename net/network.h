@@ -24,6 +24,11 @@ struct net_network {
 	int project; /* created for a compose project: goes with its last container */
 };
 
+/* "GATEWAY/PREFIX" (Docker's "bip" form, e.g. "10.9.0.254/24"): what the
+ * bridge and IPAM are given so that both use the network's gateway, which
+ * need not be the subnet's first address. */
+void net_network_bip(const struct net_network *n, char out[NET_CIDR_STRLEN]);
+
 /* The default network from config file and environment. */
 int net_network_default(struct net_network *out, struct gk_err *err);
 

@@ -151,8 +151,10 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	if (net_ports_reserve(req->id, &info->ports, err) < 0)
 		return -1;
 	int others = 0, changed_bridge = 0;
-	if (net_ipam_allocate_ex(info->net.bridge, info->net.subnet, req->id, info->ip, &others,
-				 err) < 0)
+	/* the gateway as configured ("bip"), not the subnet's first address */
+	char bip[NET_CIDR_STRLEN];
+	net_network_bip(&info->net, bip);
+	if (net_ipam_allocate_ex(info->net.bridge, bip, req->id, info->ip, &others, err) < 0)
 		goto undo;
 	uint32_t ip;
 	net_ip_parse(info->ip, &ip, err);
@@ -168,11 +170,10 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	 * bridge; later ones trust them, as Docker programs its rules once per
 	 * network: the check costs ~2 ms of libnftables per run. */
 	struct net_bridge_changes did = {0};
-	int ensured = net_bridge_ensure(info->net.bridge, info->net.subnet, &did, err);
+	int ensured = net_bridge_ensure(info->net.bridge, bip, &did, err);
 	/* recorded even when it failed half way, so the undo takes it back */
 	struct gk_err rec_err;
-	if (bridge_changes_record(info->net.bridge, info->net.subnet, &did, &rec_err) < 0 &&
-	    ensured == 0) {
+	if (bridge_changes_record(info->net.bridge, bip, &did, &rec_err) < 0 && ensured == 0) {
 		*err = rec_err;
 		ensured = -1;
 	}

@@ -4,7 +4,7 @@
 # netns, and the clear errors (port conflict, overlapping subnet, exhausted
 # /29) that leave nothing behind. Owns bridge gkt<rand>, 198.18.101.0/24,
 # 198.18.102.0/29, 198.18.103.0/24, 198.18.104.0/24, 198.18.105.0/24,
-# 10.231.1.0/30 and 10.231.2.0/24.
+# 198.18.107.0/29, 10.231.1.0/30 and 10.231.2.0/24.
 # Traffic goes only to 127.0.0.1 and to the namespaces made here.
 
 load lib/net
@@ -39,6 +39,7 @@ teardown_file() {
 	NET_CTR_IDS=$("$GOCKER_BIN" ps -aq --no-trunc 2>/dev/null || true)
 	for id in $NET_CTR_IDS; do "$GOCKER_BIN" rm -f "$id" >/dev/null 2>&1 || true; done
 	"$GOCKER_BIN" network prune -f >/dev/null || true
+	GOCKER_BRIDGE=gkg$RND GOCKER_SUBNET=198.18.107.6/29 "$GOCKER_BIN" network prune -f >/dev/null || true
 	[ -n "${UPSTREAM_PID:-}" ] && kill "$UPSTREAM_PID" 2>/dev/null
 	ip netns del "$CLIENT_NS" 2>/dev/null || true
 	ip netns del "$UPSTREAM_NS" 2>/dev/null || true
@@ -47,9 +48,21 @@ teardown_file() {
 	ip link del gkz$RND 2>/dev/null || true
 	ip link del gkh$RND 2>/dev/null || true
 	local rc=0
-	assert_net_clean "$GOCKER_BRIDGE" gkx$RND gky$RND || rc=1
+	assert_net_clean "$GOCKER_BRIDGE" gkx$RND gky$RND gkg$RND || rc=1
 	rm -rf "$T"
 	return $rc
+}
+
+# Five containers take every host address of the /29 SUBNET but the gateway
+# (their ids in `ids`); a sixth is refused.
+fill_29() { # SUBNET
+	ids=()
+	for i in 1 2 3 4 5; do
+		ids+=("$("$GOCKER_BIN" run -d busybox sleep 60)")
+	done
+	run "$GOCKER_BIN" run -d busybox sleep 60
+	[ "$status" -eq 125 ]
+	[[ $output == *"no free address in $1"* ]]
 }
 
 @test "two containers on the bridge reach each other (wget to httpd, ping)" {
@@ -220,15 +233,27 @@ teardown_file() {
 	ip link del gkh$RND
 }
 
+@test "a bip gateway other than the first address is the bridge's, the route's and inspect's, never a container's" {
+	export GOCKER_BRIDGE=gkg$RND GOCKER_SUBNET=198.18.107.6/29
+	run "$GOCKER_BIN" run --rm busybox ip route
+	[ "$status" -eq 0 ]
+	[[ $output == *"default via 198.18.107.6 dev eth0"* ]]
+	ip -o addr show dev gkg$RND | grep -q "inet 198.18.107.6/29"
+	! ip -o addr show dev gkg$RND | grep -q "inet 198.18.107.1/"
+	# the five other host addresses go to containers, the gateway never
+	fill_29 198.18.107.0/29
+	for id in "${ids[@]}"; do
+		[ "$(ctr_ip "$id")" != 198.18.107.6 ]
+		[ "$(ctr_field "$id" 'c["NetworkSettings"]["Gateway"]')" = 198.18.107.6 ]
+	done
+	for id in "${ids[@]}"; do "$GOCKER_BIN" rm -f "$id" >/dev/null; done
+	"$GOCKER_BIN" network prune -f
+	! ip link show gkg$RND 2>/dev/null
+}
+
 @test "IPAM exhaustion on a /29 is a clear error and nothing is left behind" {
 	export GOCKER_BRIDGE=gky$RND GOCKER_SUBNET=198.18.102.0/29
-	ids=()
-	for i in 1 2 3 4 5; do
-		ids+=("$("$GOCKER_BIN" run -d busybox sleep 60)")
-	done
-	run "$GOCKER_BIN" run -d busybox sleep 60
-	[ "$status" -eq 125 ]
-	[[ $output == *"no free address in 198.18.102.0/29"* ]]
+	fill_29 198.18.102.0/29
 	[ "$(ip -o link show master gky$RND | wc -l)" -eq 5 ]
 	for id in "${ids[@]}"; do "$GOCKER_BIN" rm -f "$id" >/dev/null; done
 	[ "$(ip -o link show master gky$RND | wc -l)" -eq 0 ]
