@@ -363,7 +363,11 @@ static int clear_target(struct extract *x, int pfd, const char *leaf, int keep_d
 		*is_dir = 1;
 		return 0;
 	}
-	cache_drop(x); /* the cached parent might lie below what goes now */
+	/* A cached directory below what goes now would outlive it (an entry
+	 * "a" after "a/b/f"). When pfd is the cached parent itself, it stays
+	 * valid: it is in use right here, and removing a child cannot touch it. */
+	if (pfd != x->cache_fd)
+		cache_drop(x);
 	if (remove_at(pfd, leaf) < 0)
 		return fail(x, errno, "remove the previous entry of that name");
 	return 0;

@@ -155,6 +155,15 @@ layer_dir() { # IMAGE
 	"$GOCKER_BIN" image inspect -f '{{.GraphDriver.Data.LowerDir}}' "$1" | cut -d: -f1
 }
 
+# loads_check NAME CHECK: load, CHECK the top layer's dir ($1), rmi.
+loads_check() {
+	local objects0
+	objects0=$(objects)
+	loads "$1"
+	"$2" "$(layer_dir "adv-$1:latest")"
+	unload "$1" "$objects0"
+}
+
 # Layer tarballs
 @test "adversarial: ../ traversal" { refused traversal-dotdot; }
 @test "adversarial: ../ in the middle of a path" { refused traversal-mid; }
@@ -166,6 +175,7 @@ layer_dir() { # IMAGE
 @test "adversarial: hard link to an absolute path" { refused hardlink-absolute; }
 @test "adversarial: symlink to a dir, then a hard link through it" { refused symlink-then-hardlink; }
 @test "adversarial: directory, then a symlink of that name, then a write through it" { refused dir-then-symlink-write; }
+@test "adversarial: a/b/f, file a, then a/b/g" { refused nested-parent-replaced; }
 @test "adversarial: whiteout .wh." { refused whiteout-empty; }
 @test "adversarial: whiteout .wh.." { refused whiteout-dot; }
 @test "adversarial: whiteout x/.wh..." { refused whiteout-dotdot; }
@@ -216,6 +226,20 @@ layer_dir() { # IMAGE
 	unload dir-then-symlink-meta "$objects0"
 }
 
+second_wins() { [ "$(cat "$1/a/f")" = two ]; }
+@test "adversarial (loads): an entry below the top level given twice: the second wins" {
+	loads_check nested-file-twice second_wins
+}
+
+dir_now_symlink() {
+	[ -L "$1/a/d" ]
+	[ "$(readlink "$1/a/d")" = ../hello ]
+	[ "$(cat "$1/a/after")" = after ]
+}
+@test "adversarial (loads): a directory below the top level replaced by a symlink" {
+	loads_check nested-dir-then-symlink dir_now_symlink
+}
+
 @test "adversarial (loads): trusted.* and security.selinux xattrs dropped, user.* kept" {
 	local objects0
 	objects0=$(objects)
@@ -243,7 +267,7 @@ layer_dir() { # IMAGE
 	local f missing=
 	while IFS=$'\t' read -r f _; do
 		case $f in '#'*) continue ;; esac
-		grep -Eq "(refused|loads) ${f%.tar}( |;|$)|/${f}\"" "$BATS_TEST_FILENAME" || missing="$missing $f"
+		grep -Eq "(refused|loads|loads_check) ${f%.tar}( |;|$)|/${f}\"" "$BATS_TEST_FILENAME" || missing="$missing $f"
 	done <"$ADV/EXPECTED.tsv"
 	[ -z "$missing" ] || {
 		echo "untested:$missing"
