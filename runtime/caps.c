@@ -104,20 +104,33 @@ int rt_caps_compute(const struct rt_security *sec, uint64_t *mask, struct gk_err
 	return 0;
 }
 
-int rt_caps_apply(uint64_t mask, struct gk_err *err)
+/* `mask` without what our own bounding set lacks. */
+static uint64_t within_bounding(uint64_t mask, int last)
+{
+	for (int c = 0; c <= last; c++)
+		if ((mask & BIT(c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+			mask &= ~BIT(c);
+	return mask;
+}
+
+int rt_caps_bound(uint64_t mask, struct gk_err *err)
 {
 	int last = rt_caps_last();
 	/* A capability outside our own bounding set cannot be had (gocker itself
 	 * may run without some, e.g. CAP_SYS_RESOURCE): --privileged gets all
-	 * the others. */
-	for (int c = 0; c <= last; c++)
-		if ((mask & BIT(c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
-			mask &= ~BIT(c);
-	/* The bounding set first: dropping needs CAP_SETPCAP, still effective here. */
+	 * the others. Dropping needs CAP_SETPCAP, still effective here. */
+	mask = within_bounding(mask, last);
 	for (int c = 0; c <= last; c++)
 		if (!(mask & BIT(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return gk_err_set(err, errno, "drop capability %d from the bounding set",
 					  c);
+	return 0;
+}
+
+int rt_caps_set(uint64_t mask, struct gk_err *err)
+{
+	int last = rt_caps_last();
+	mask = within_bounding(mask, last);
 	cap_t caps = cap_init();
 	if (!caps)
 		return gk_err_set(err, errno, "cap_init");
@@ -137,4 +150,11 @@ int rt_caps_apply(uint64_t mask, struct gk_err *err)
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return gk_err_set(err, errno, "clear ambient capabilities");
 	return 0;
+}
+
+int rt_caps_apply(uint64_t mask, struct gk_err *err)
+{
+	if (rt_caps_bound(mask, err) < 0)
+		return -1;
+	return rt_caps_set(mask, err);
 }

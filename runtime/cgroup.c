@@ -560,17 +560,18 @@ int rt_cgroup_add_pid(struct rt_cgroup *cg, pid_t pid, struct gk_err *err)
 	return 0;
 }
 
-int rt_cgroup_v2_fd(struct rt_cgroup *cg, struct gk_err *err)
+int rt_cgroup_v2_fd(struct rt_cgroup *cg, int *fd, struct gk_err *err)
 {
+	*fd = -1;
 	for (size_t i = 0; i < cg->n; i++) {
 		if (!cg->dirs[i].v2)
 			continue;
-		int fd = open(cg->dirs[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
+		*fd = open(cg->dirs[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*fd < 0)
 			return gk_err_set(err, errno, "cgroup: open %s", cg->dirs[i].path);
-		return fd;
+		return 0;
 	}
-	return -1;
+	return 0;
 }
 
 int rt_cgroup_join_self_v1(struct rt_cgroup *cg, struct gk_err *err)

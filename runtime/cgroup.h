@@ -58,11 +58,12 @@ int rt_cgroup_add_pid(struct rt_cgroup *cg, pid_t pid, struct gk_err *err);
 /* The fast way in for a new container process, without cgroup.procs (whose
  * writes wait for an RCU grace period, ~10 ms): the parent clones it straight
  * into the cgroup2 directory with clone3(CLONE_INTO_CGROUP) using
- * rt_cgroup_v2_fd() (-1 when there is no cgroup2 directory), and the
- * single-threaded child moves itself into every v1 hierarchy with
- * rt_cgroup_join_self_v1() (writes "0" to each "tasks" file, which takes no
- * global lock). */
-int rt_cgroup_v2_fd(struct rt_cgroup *cg, struct gk_err *err);
+ * the fd of rt_cgroup_v2_fd(), and the single-threaded child moves itself
+ * into every v1 hierarchy with rt_cgroup_join_self_v1() (writes "0" to each
+ * "tasks" file, which takes no global lock). rt_cgroup_v2_fd() sets *fd to
+ * -1 and returns 0 when there is no cgroup2 directory (pure v1); -1 when
+ * there is one but it cannot be opened. */
+int rt_cgroup_v2_fd(struct rt_cgroup *cg, int *fd, struct gk_err *err);
 int rt_cgroup_join_self_v1(struct rt_cgroup *cg, struct gk_err *err);
 /* 1 when the kernel OOM-killed a process in it, 0 when not, -1 on error. */
 int rt_cgroup_oom_killed(struct rt_cgroup *cg, struct gk_err *err);

@@ -862,6 +862,7 @@ monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
 	}
 	struct gk_err err = {0};
 	struct rt_container ctr;
+	rt_container_init(&ctr); /* finish() releases it even when launch() never ran */
 	int code;
 	_cleanup_free_ char *log_path = rt_ctr_log_path(p->id);
 	int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

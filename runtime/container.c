@@ -357,7 +357,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void ctr_init(struct rt_container *ctr)
+void rt_container_init(struct rt_container *ctr)
 {
 	memset(ctr, 0, sizeof(*ctr));
 	ctr->pid = -1;
@@ -383,17 +383,33 @@ static int make_dirs(const struct rt_spec *spec, struct gk_err *err)
 	return 0;
 }
 
+/* Remove and forget the cgroup of a container that never ran. */
+static void drop_cgroup(struct rt_container *ctr)
+{
+	struct gk_err ignored;
+	rt_cgroup_destroy(ctr->cgroup, &ignored);
+	rt_cgroup_free(ctr->cgroup);
+	ctr->cgroup = NULL;
+}
+
+/* Only what make_dirs() made inside them: state_dir and run_dir belong to
+ * the caller (config.json, the log, state.json), whose container stays
+ * listed, in state "created", until it is removed. */
 static void remove_dirs(const struct rt_spec *spec)
 {
 	struct gk_err ignored;
-	gk_remove_tree(spec->state_dir, &ignored);
+	static const char *const made[] = {"upper", "work"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		_cleanup_free_ char *d = gk_strdup_printf("%s/%s", spec->state_dir, made[i]);
+		gk_remove_tree(d, &ignored);
+	}
 	_cleanup_free_ char *merged = gk_strdup_printf("%s/merged", spec->run_dir);
 	rmdir(merged);
 }
 
 int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_err *err)
 {
-	ctr_init(ctr);
+	rt_container_init(ctr);
 	if (rt_spec_validate(spec, err) < 0)
 		return -1;
 	struct child_fds fds = {.sync_rd = -1, .error_wr = -1, .tty_sock = -1};
@@ -438,8 +454,13 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 		flags |= CLONE_NEWNET;
 	fds.cgroup = ctr->cgroup;
 	int pidfd = -1;
-	struct gk_err v2err;
-	int cgfd = rt_cgroup_v2_fd(ctr->cgroup, &v2err);
+	int cgfd;
+	/* A cgroup2 directory that cannot be opened is an error, not pure v1:
+	 * the process would run outside it (on a pure-v2 host, unlimited). */
+	if (rt_cgroup_v2_fd(ctr->cgroup, &cgfd, err) < 0) {
+		drop_cgroup(ctr);
+		goto fail;
+	}
 	pid_t pid = clone3_pidfd(flags, cgfd, &pidfd);
 	int joined_v2 = cgfd < 0 || pid >= 0;
 	if (pid < 0 && cgfd >= 0) /* a kernel without CLONE_INTO_CGROUP */
@@ -448,10 +469,7 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 		close(cgfd);
 	if (pid < 0) {
 		gk_err_set(err, errno, "clone the container process");
-		struct gk_err ignored;
-		rt_cgroup_destroy(ctr->cgroup, &ignored);
-		rt_cgroup_free(ctr->cgroup);
-		ctr->cgroup = NULL;
+		drop_cgroup(ctr);
 		goto fail;
 	}
 	if (pid == 0) {

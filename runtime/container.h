@@ -110,11 +110,14 @@ struct rt_container {
 	int tty_sock; /* receives the pty master */
 };
 
+/* An rt_container that holds nothing (pid and fds -1): safe to release. */
+void rt_container_init(struct rt_container *ctr);
 /* Check a spec before anything is created (bind sources exist, targets absolute, ...). */
 int rt_spec_validate(const struct rt_spec *spec, struct gk_err *err);
 
-/* Create the per-container directories, clone, cgroup. On failure nothing is
- * left behind (directories included). */
+/* Create the per-container directories, clone, cgroup. On failure nothing it
+ * made is left behind (upper/, work/, merged/; state_dir and run_dir
+ * themselves stay: they hold the caller's files). */
 int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_err *err);
 /* Let it run. On failure ctr->failure says which exit code Docker would use;
  * the process has exited (the caller still reaps it). */

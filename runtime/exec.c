@@ -133,8 +133,10 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
 	}
 	/* The relay starts in the cgroup2 directory and moves itself into the
 	 * v1 hierarchies: no cgroup.procs write, which waits for RCU. */
+	/* Without the fd the relay joins by cgroup.procs, which fails loudly. */
 	struct gk_err ignored;
-	int cgfd = rt_cgroup_v2_fd(cg, &ignored);
+	int cgfd;
+	rt_cgroup_v2_fd(cg, &cgfd, &ignored);
 	struct clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.exit_signal = SIGCHLD;

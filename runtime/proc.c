@@ -62,10 +62,12 @@ char *rt_lookup_path(const char *argv0, char **env, struct gk_err *err)
 
 static int switch_user(const struct rt_user *u, uint64_t caps, struct gk_err *err)
 {
-	/* Root keeps the capability set; any other user goes through setuid
-	 * with the kernel clearing its permitted and effective sets, as Docker's
-	 * non-root users have none (the bounding set stays). */
-	if (u->uid != 0 && rt_caps_apply(caps, err) < 0)
+	/* The bounding set first, then groups and ids while CAP_SETGID and
+	 * CAP_SETUID are still effective: `caps` may lack them (--cap-drop ALL)
+	 * and Docker still switches to -u's user. A non-root uid makes the
+	 * kernel clear permitted and effective, as Docker's non-root users have
+	 * none (the bounding set stays); root gets `caps`. */
+	if (rt_caps_bound(caps, err) < 0)
 		return -1;
 	if (setgroups(u->n_groups, u->groups) < 0)
 		return gk_err_set(err, errno, "setgroups");
@@ -73,9 +75,7 @@ static int switch_user(const struct rt_user *u, uint64_t caps, struct gk_err *er
 		return gk_err_set(err, errno, "setgid %u", (unsigned)u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return gk_err_set(err, errno, "setuid %u", (unsigned)u->uid);
-	if (u->uid == 0 && rt_caps_apply(caps, err) < 0)
-		return -1;
-	return 0;
+	return rt_caps_set(u->uid == 0 ? caps : 0, err);
 }
 
 /* chdir to the working directory (created, as Docker does, when missing) and

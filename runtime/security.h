@@ -2,7 +2,8 @@
  * Docker's default capabilities, masked and read-only paths, no_new_privs and
  * the default seccomp profile. All of these run in the container's first
  * process (or an exec'd process) after pivot_root, in this order:
- *   rt_mask_paths() -> rt_caps_apply() -> prctl(NO_NEW_PRIVS) -> rt_seccomp_load()
+ *   rt_mask_paths() -> rt_caps_bound() -> user switch -> rt_caps_set()
+ *   -> prctl(NO_NEW_PRIVS) -> rt_seccomp_load()
  * and then execve. */
 #ifndef RT_SECURITY_H
 #define RT_SECURITY_H
@@ -24,13 +25,18 @@ uint64_t rt_caps_default(void);
  * an error naming the capability. */
 int rt_caps_compute(const struct rt_security *sec, uint64_t *mask, struct gk_err *err);
 /* Drop every capability not in `mask` from the bounding set (up to the
- * kernel's cap_last_cap), set permitted = effective = `mask`, inheritable and
- * ambient empty (Docker since CVE-2022-24769). Call it while still uid 0 in
- * the container, before switching user: a later setuid() to a non-root user
- * (without PR_SET_KEEPCAPS) makes the kernel clear permitted and effective,
- * which is exactly Docker's result for non-root users (CapEff 0, CapBnd =
- * mask). Switching user needs CAP_SETUID/CAP_SETGID in `mask`. Capabilities
- * outside the caller's own bounding set are left out (they cannot be had). */
+ * kernel's cap_last_cap). Permitted and effective stay as they are, so the
+ * caller can still switch user with CAP_SETUID/CAP_SETGID that `mask` may
+ * lack. Capabilities outside the caller's own bounding set are left out here
+ * and in rt_caps_set() (they cannot be had). */
+int rt_caps_bound(uint64_t mask, struct gk_err *err);
+/* Permitted = effective = `mask` (within the bounding set), inheritable and
+ * ambient empty (Docker since CVE-2022-24769). After a setuid() to a non-root
+ * user (without PR_SET_KEEPCAPS) the kernel has cleared permitted and
+ * effective: rt_caps_set(0) then is Docker's result for non-root users
+ * (CapEff 0, CapBnd = mask). */
+int rt_caps_set(uint64_t mask, struct gk_err *err);
+/* rt_caps_bound() then rt_caps_set(): for a process that stays root. */
 int rt_caps_apply(uint64_t mask, struct gk_err *err);
 /* The highest capability number the running kernel knows (cap_last_cap). */
 int rt_caps_last(void);

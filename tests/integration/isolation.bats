@@ -121,6 +121,30 @@ teardown() { rt_teardown; }
 	[ "$(status_field CapBnd)" = "$DEFAULT_CAPS" ]
 }
 
+@test "isolation: a non-root user still switches with SETUID/SETGID dropped (--cap-drop ALL)" {
+	run g run --rm -u 1000 --cap-drop ALL busybox id
+	[ "$status" -eq 0 ]
+	[[ "$output" == uid=1000* ]]
+	run g run --rm -u 1000:1000 --cap-drop ALL busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field Uid)" = 1000 ]
+	[ "$(status_field Gid)" = 1000 ]
+	[ "$(status_field CapEff)" = 0000000000000000 ]
+	[ "$(status_field CapPrm)" = 0000000000000000 ]
+	[ "$(status_field CapBnd)" = 0000000000000000 ]
+	[ "$(status_field CapAmb)" = 0000000000000000 ]
+	# the defaults without CAP_SETGID (6) and CAP_SETUID (7), for both users
+	run g run --rm -u 1000 --cap-drop SETUID --cap-drop SETGID busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field Uid)" = 1000 ]
+	[ "$(status_field CapEff)" = 0000000000000000 ]
+	[ "$(status_field CapBnd)" = 00000000a804253b ]
+	run g run --rm --cap-drop SETUID --cap-drop SETGID busybox cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_field CapEff)" = 00000000a804253b ]
+	[ "$(status_field CapBnd)" = 00000000a804253b ]
+}
+
 @test "isolation: --privileged gets every capability and no seccomp" {
 	# every capability gocker itself holds (its bounding set may lack some)
 	all=$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)

@@ -191,6 +191,28 @@ monitor_of() {
 	rt_check_leaks
 }
 
+@test "run -d: a log that cannot be created fails the run; the monitor touches no uninitialised state" {
+	command -v valgrind >/dev/null || skip "no valgrind"
+	# containers/ on a tmpfs with inodes for exactly the container's
+	# directory and config.json: the monitor's open of the log then fails
+	local c="$GOCKER_ROOT/containers"
+	g run --rm --network none busybox true # containers/.lock exists
+	mount -t tmpfs -o size=1m,mode=0700 gk-lifecycle-bats "$c"
+	g run --rm --network none busybox true
+	mount -o remount,nr_inodes=$(($(df --output=iused "$c" | tail -1) + 2)) "$c"
+	run valgrind -q --log-file="$RT_TMP/vg.%p" "$G" run -d --rm --network none busybox true
+	echo "$status $output"
+	local rc=$status out=$output
+	# --rm: the monitor removes the container as the last thing it does
+	wait_for bash -c "[ -z \"\$(ls '$c')\" ]" || true
+	umount "$c"
+	cat "$RT_TMP"/vg.*
+	[ "$rc" -eq 125 ]
+	[[ "$out" == *json.log*"No space left on device"* ]]
+	[ -z "$(grep -l uninitialised "$RT_TMP"/vg.*)" ]
+	[ -z "$(ls -A "$GOCKER_RUN/containers" | grep -v '^\.')" ]
+}
+
 @test "run -d: the monitor records an OOM kill: exit 137, OOMKilled true" {
 	id=$(g run -d --mem 32 busybox sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" x); echo survived')
 	wait_for bash -c "'$G' inspect -f '{{.State.Status}}' $id | grep -q exited"

@@ -195,6 +195,27 @@ teardown() { rt_teardown; }
 	[ -z "$(ls "$GOCKER_ROOT/containers" 2>/dev/null | grep -v '^\.')" ]
 }
 
+@test "run: a start that fails once the container exists leaves it Created; rm removes all of it" {
+	# pids.max takes at most PID_MAX_LIMIT (4194304): the kernel refuses this
+	# limit while the container's directories and process already exist
+	for mode in "" -d; do
+		run g run $mode --name failed --pids 99999999 busybox true
+		echo "$mode -> $status $output"
+		[ "$status" -eq 125 ]
+		[[ "$output" == *pids.max* ]]
+		run "$G" ps -a --format json
+		[[ "$output" == *'"Names":"failed"'* ]]
+		[[ "$output" == *'"State":"created"'* ]]
+		g rm failed
+		[ -z "$(ls -A "$GOCKER_ROOT/containers" | grep -v '^\.')" ]
+		[ -z "$(ls -A "$GOCKER_RUN/containers" | grep -v '^\.')" ]
+	done
+	run g run --rm --pids 99999999 busybox true
+	[ "$status" -eq 125 ]
+	[ -z "$(ls -A "$GOCKER_ROOT/containers" | grep -v '^\.')" ]
+	[ -z "$(ls -A "$GOCKER_RUN/containers" | grep -v '^\.')" ]
+}
+
 @test "run: limits are recorded as Docker's HostConfig fields" {
 	g run --name lim --mem 64 --swap 32 --cpus 0.5 --pids 50 busybox true
 	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}' lim

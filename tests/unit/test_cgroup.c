@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/fs.h"
 #include "runtime/cgroup.h"
+#include "runtime/container.h"
 
 #define ID  "0123456789ab"
 #define MiB (1024LL * 1024)
@@ -405,6 +406,62 @@ static void test_destroy_kills_what_is_left(void **state)
 	rt_cgroup_free(cg);
 }
 
+/* v1 only: no cgroup2 directory, no fd and no error. */
+static void test_v2_fd_none_on_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	struct rt_cgroup *cg = create_ok(NULL);
+	struct gk_err err = {0};
+	int fd = 42;
+	assert_int_equal(rt_cgroup_v2_fd(cg, &fd, &err), 0);
+	assert_int_equal(fd, -1);
+	rt_cgroup_free(cg);
+}
+
+/* A cgroup2 directory that cannot be opened (here: a file where it should
+ * be) is an error of its own, not "no cgroup2": the container process would
+ * run outside its cgroup. rt_create fails before cloning anything and
+ * removes only what it made (the caller's state_dir and run_dir stay). */
+static void test_v2_dir_unopenable_fails_create(void **state)
+{
+	(void)state;
+	fake_v2();
+	struct gk_err err = {0};
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/gocker/" ID, root);
+	assert_int_equal(gk_remove_tree(dir, &err), 0);
+	put("gocker/" ID, "not a directory");
+	struct rt_cgroup *cg = NULL;
+	assert_int_equal(rt_cgroup_begin(root, ID, NULL, &cg, &err), 0);
+	int fd = 42;
+	assert_int_equal(rt_cgroup_v2_fd(cg, &fd, &err), -1);
+	assert_int_equal(fd, -1);
+	assert_int_equal(err.errnum, ENOTDIR);
+	rt_cgroup_free(cg);
+
+	_cleanup_free_ char *state_dir = gk_strdup_printf("%s/state", root);
+	_cleanup_free_ char *run_dir = gk_strdup_printf("%s/run", root);
+	char *argv[] = {"true", NULL};
+	struct rt_spec spec = {.id = ID,
+			       .state_dir = state_dir,
+			       .run_dir = run_dir,
+			       .cgroup_root = root,
+			       .argv = argv,
+			       .stdio_fds = {-1, 1, 2}};
+	struct rt_container ctr;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(rt_create(&spec, &ctr, &err), -1);
+	assert_non_null(strstr(err.msg, "cgroup: open"));
+	assert_non_null(strstr(err.msg, "gocker/" ID));
+	assert_int_equal(ctr.pid, -1);
+	assert_null(ctr.cgroup);
+	assert_true(exists("state"));
+	assert_false(exists("state/upper"));
+	assert_false(exists("state/work"));
+	assert_true(exists("run"));
+	assert_false(exists("run/merged"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +479,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_oom_and_usage_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_already_gone, setup, teardown),
 	    cmocka_unit_test(test_destroy_kills_what_is_left),
+	    cmocka_unit_test_setup_teardown(test_v2_fd_none_on_v1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v2_dir_unopenable_fails_create, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
