@@ -239,7 +239,10 @@ int net_mod_teardown(const char *id, int flags, struct gk_err *err)
 		rc = gk_err_set(err, 0, "%s", e.msg);
 	if (net_ipam_release(have ? info.net.bridge : NULL, id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
-	if (net_ports_release(id, &e) < 0)
+	/* The ports go with the record, only when all above worked: the record
+	 * reads its ports from ports.json, so a retry after a failure (the DNAT
+	 * rules not removed) still knows there are rules to remove. */
+	if (rc == 0 && net_ports_release(id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
 	if (have && info.net.project) {
 		_cleanup_close_ int lock = net_state_lock("links", &e);

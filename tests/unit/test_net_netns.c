@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <sys/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,27 +212,76 @@ static void test_exhaustion_leaves_nothing(void **state)
 	setenv("GOCKER_SUBNET", "198.18.210.0/24", 1);
 }
 
+/* A stand-in container `id` with a port published on 127.0.0.1. */
+static pid_t published_container(const char *id)
+{
+	pid_t p = netns_proc();
+	struct net_container_info info;
+	setup_ok(id, p, "127.0.0.1::80", &info);
+	net_container_info_free(&info);
+	return p;
+}
+
+/* DNAT rules of the container whose id starts with `id8` are in the table. */
+static int has_dnat(const char *id8)
+{
+	return sh("nft list table ip gocker 2>/dev/null | grep -q 'ctr %s'", id8) == 0;
+}
+
+static void prune_all(void)
+{
+	struct gk_err err;
+	char **removed = NULL;
+	assert_int_equal(net_mod_prune(never_alive, NULL, &removed, &err), 0);
+	gk_strv_free(removed);
+}
+
 static void test_netns_gone_leaves_the_pair_to_the_kernel(void **state)
 {
 	(void)state;
 	if (geteuid() != 0)
 		skip();
 	struct gk_err err;
-	pid_t p = netns_proc();
-	struct net_container_info info;
-	setup_ok("cccccccc33334444", p, "127.0.0.1::80", &info);
-	net_container_info_free(&info);
+	pid_t p = published_container("cccccccc33334444");
 	reap(p); /* the netns dies with its last process */
 	assert_int_equal(net_mod_teardown("cccccccc33334444", NET_TEARDOWN_NETNS_GONE, &err), 0);
 	int gone = 0;
 	for (int i = 0; i < 100 && !gone; i++, usleep(20000))
 		gone = net_link_exists("vethcccccccc", &err) == 0;
 	assert_true(gone);
-	assert_int_not_equal(sh("nft list table ip gocker 2>/dev/null | grep -q 'ctr cccccccc'"),
-			     0);
-	char **removed = NULL;
-	assert_int_equal(net_mod_prune(never_alive, NULL, &removed, &err), 0);
-	gk_strv_free(removed);
+	assert_false(has_dnat("cccccccc"));
+	prune_all();
+}
+
+/* CAP_NET_ADMIN in or out of the effective set (it stays permitted). */
+static void net_admin(cap_flag_value_t on)
+{
+	cap_t caps = cap_get_proc();
+	cap_value_t v = CAP_NET_ADMIN;
+	assert_non_null(caps);
+	assert_int_equal(cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, on), 0);
+	assert_int_equal(cap_set_proc(caps), 0);
+	cap_free(caps);
+}
+
+static void test_failed_teardown_is_retried_with_its_dnat_rules(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	pid_t p = published_container("ffffffff55556666");
+	/* without CAP_NET_ADMIN the veth cannot be deleted: the teardown fails */
+	net_admin(CAP_CLEAR);
+	int rc = net_mod_teardown("ffffffff55556666", 0, &err);
+	net_admin(CAP_SET);
+	assert_int_equal(rc, -1);
+	/* the retry still knows the container published ports */
+	assert_int_equal(net_mod_teardown("ffffffff55556666", 0, &err), 0);
+	assert_false(has_dnat("ffffffff"));
+	assert_int_not_equal(sh("ip link show vethffffffff 2>/dev/null"), 0);
+	reap(p);
+	prune_all();
 }
 
 static void test_project_network_goes_with_its_last_container(void **state)
@@ -295,6 +345,7 @@ int main(void)
 	    cmocka_unit_test(test_two_containers_and_published_port),
 	    cmocka_unit_test(test_exhaustion_leaves_nothing),
 	    cmocka_unit_test(test_netns_gone_leaves_the_pair_to_the_kernel),
+	    cmocka_unit_test(test_failed_teardown_is_retried_with_its_dnat_rules),
 	    cmocka_unit_test(test_project_network_goes_with_its_last_container),
 	    cmocka_unit_test(test_overlapping_subnet_refused),
 	};
