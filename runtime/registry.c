@@ -1187,6 +1187,7 @@ struct layer {
 	char id[13];
 	enum layer_state state;
 	int exists; /* its tree is already unpacked: nothing to download */
+	int shared; /* its blob is an earlier pending layer's: fetched once, by that one */
 	char *tmp_path;
 	struct xfer x;
 	int xfer_used;
@@ -1226,6 +1227,18 @@ static int layer_tree_exists(struct pull *p, const char *chain)
 {
 	_cleanup_free_ char *d = rt_store_layer_dir(p->store, chain);
 	return d && gk_path_exists(d);
+}
+
+/* A blob is in the store: its layer, and every later one waiting for the
+ * same blob (a manifest may list a digest twice), can be unpacked. */
+static void mark_stored(struct pull *p, const char *digest)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct layer *l = &p->layers[i];
+		if ((l->state == L_DOWNLOADED || l->state == L_PENDING) &&
+		    strcmp(l->digest, digest) == 0)
+			l->state = L_STORED;
+	}
 }
 
 /* The worker: stores finished blobs and unpacks layers in order. */
@@ -1284,7 +1297,7 @@ static void *worker_main(void *arg)
 			break;
 		}
 		if (store_me)
-			store_me->state = L_STORED;
+			mark_stored(p, store_me->digest);
 		else
 			unpack_me->state = L_UNPACKED;
 	}
@@ -1369,7 +1382,7 @@ static int download_layers(struct pull *p, struct gk_err *err)
 	_cleanup_free_ struct xfer **xs = gk_malloc0((p->n + 1) * sizeof(*xs));
 	for (size_t i = 0; i < p->n; i++) {
 		struct layer *l = &p->layers[i];
-		if (l->state != L_PENDING)
+		if (l->state != L_PENDING || l->shared)
 			continue;
 		l->tmp_path = gk_strdup_printf("%s/blob-%s", p->tmpdir, l->digest + 7);
 		_cleanup_free_ char *url = blob_url(r, l->digest);
@@ -1721,6 +1734,15 @@ static void layers_free(struct pull *p)
 	p->n = 0;
 }
 
+/* Does a layer before `n` wait for the blob `digest` already? */
+static int pending_with_digest(struct pull *p, size_t n, const char *digest)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p->layers[i].state == L_PENDING && strcmp(p->layers[i].digest, digest) == 0)
+			return 1;
+	return 0;
+}
+
 /* Download every layer not yet in the store and unpack them in order. */
 static int fetch_layers(struct pull *p, struct gk_err *err)
 {
@@ -1735,6 +1757,7 @@ static int fetch_layers(struct pull *p, struct gk_err *err)
 			emit(p, RT_PULL_LAYER_DOWNLOADED, l->id, l->size, l->size, NULL);
 		} else {
 			l->state = L_PENDING;
+			l->shared = pending_with_digest(p, i, l->digest);
 			emit(p, RT_PULL_LAYER_WAIT, l->id, 0, l->size, NULL);
 		}
 	}

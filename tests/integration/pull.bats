@@ -309,6 +309,26 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	[ "$(grep -c 'main GET /v2/busybox/blobs/' "$W/proxy/log")" -ge 3 ]
 }
 
+@test "a manifest listing the same blob twice (repeated empty layers): fetched once, pulled" {
+	empty='[]'
+	python3 "$BATS_TEST_DIRNAME/lib/mkimage.py" "$TMP/dup.tar" <<<'{"name": "dup:1", "layers": [
+		[{"path": "a", "data": "a\n"}], '"$empty"', [{"path": "b", "data": "b\n"}], '"$empty"']}'
+	push_archive "docker-archive:$TMP/dup.tar" "127.0.0.1:$REG/dup:1"
+	blob=$(skopeo inspect --tls-verify=false --raw "docker://127.0.0.1:$REG/dup:1" |
+		python3 -c 'import json,sys; l=json.load(sys.stdin)["layers"]; assert l[1]["digest"] == l[3]["digest"]; print(l[1]["digest"])')
+	run "$G" pull -q "127.0.0.1:$PROXY/dup:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "main GET /v2/dup/blobs/$blob" "$W/proxy/log")" -eq 1 ]
+	"$G" image inspect -f '{{json .RootFS}}' "127.0.0.1:$PROXY/dup:1" |
+		python3 -c 'import json,sys; l=json.load(sys.stdin)["Layers"]; assert len(l) == 4 and l[1] == l[3]'
+	# Four layer trees, bottom first: a, empty, b, empty.
+	mapfile -t dirs < <(layers_of "127.0.0.1:$PROXY/dup:1" | tac)
+	[ "${#dirs[@]}" -eq 4 ]
+	[ "$(cat "${dirs[0]}/a")" = a ] && [ "$(cat "${dirs[2]}/b")" = b ]
+	[ -z "$(find "${dirs[1]}" "${dirs[3]}" -mindepth 1)" ]
+}
+
 @test "a lying Docker-Content-Digest, a 5 MiB manifest and schema1 are refused" {
 	proxy_mode liedigest
 	run "$G" pull "127.0.0.1:$PROXY/busybox"
