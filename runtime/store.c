@@ -40,7 +40,10 @@ static void store_freep(struct rt_store **s)
 }
 #define _cleanup_store_ __attribute__((cleanup(store_freep)))
 
-/* Temp dirs of loads and pulls that were killed: nothing runs for a day. */
+/* Temp dirs of loads and pulls that were killed: nothing runs for a day.
+ * Judged by the change time, which nobody can set back: the mtime of a
+ * layer being extracted is the tar's "./" time (often 1970), and this runs
+ * without the store lock while that layer waits for it to be committed. */
 static void remove_stale_tmp(const char *root)
 {
 	_cleanup_free_ char *dir = gk_strdup_printf("%s/tmp", root);
@@ -53,7 +56,7 @@ static void remove_stale_tmp(const char *root)
 		struct stat st;
 		if (de->d_name[0] == '.' ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    now - st.st_mtime < 24 * 3600)
+		    now - st.st_ctime < 24 * 3600)
 			continue;
 		_cleanup_free_ char *p = gk_strdup_printf("%s/%s", dir, de->d_name);
 		struct gk_err ignored;
