@@ -39,7 +39,7 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${T:-}" ] || return 0
-	! grep -q " $T/" /proc/self/mounts
+	! grep -q " $T/" /proc/self/mounts || false
 	rm -rf "$T"
 }
 

@@ -41,7 +41,7 @@ teardown() { rt_teardown; }
 		esac
 	done <<<"$points"
 	# none of the host's own mount points besides those shows up
-	! grep -qE '^(/work|/home|/boot|/run)(/|$)' <<<"$points"
+	! grep -qE '^(/work|/home|/boot|/run)(/|$)' <<<"$points" || false
 }
 
 @test "isolation: the host's mount table is untouched by a run" {
@@ -49,9 +49,9 @@ teardown() { rt_teardown; }
 	host_interrupts=$(wc -c </proc/interrupts)
 	run g run --rm busybox sh -c 'cat /proc/interrupts >/dev/null; mount | wc -l'
 	[ "$status" -eq 0 ]
-	! grep -q "$RT_TMP" /proc/self/mountinfo
+	! grep -q "$RT_TMP" /proc/self/mountinfo || false
 	# masks and read-only remounts stayed in the container
-	! awk '{ print $5 }' /proc/self/mountinfo | grep -qxE '/proc/(interrupts|keys|timer_list|sys|acpi)'
+	! awk '{ print $5 }' /proc/self/mountinfo | grep -qxE '/proc/(interrupts|keys|timer_list|sys|acpi)' || false
 	[ "$(wc -c </proc/interrupts)" -gt 0 ]
 	[ "$host_interrupts" -gt 0 ]
 	echo "mounts before $before, after $(grep -c . /proc/self/mountinfo)"

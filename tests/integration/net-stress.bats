@@ -30,14 +30,14 @@ teardown_file() {
 		[ -n "$id" ]
 		ip link show "veth${id:0:8}" >/dev/null
 		"$GOCKER_BIN" rm -f "$id" >/dev/null
-		! ip link show "veth${id:0:8}" 2>/dev/null
+		! ip link show "veth${id:0:8}" 2>/dev/null || false
 	done
 	[ "$(ip -o link show master "$GOCKER_BRIDGE" | wc -l)" -eq 0 ]
-	! nft list table ip gocker 2>/dev/null | grep -q 'dnat to 198\.18\.106\.'
+	! nft list table ip gocker 2>/dev/null | grep -q 'dnat to 198\.18\.106\.' || false
 	ipam_empty
 	[ "$(cat "$GOCKER_RUN/net/ports.json")" = "{ }" ] || [ "$(tr -d ' \n' <"$GOCKER_RUN/net/ports.json")" = "{}" ]
 	"$GOCKER_BIN" network prune -f
-	! ip link show "$GOCKER_BRIDGE" 2>/dev/null
+	! ip link show "$GOCKER_BRIDGE" 2>/dev/null || false
 }
 
 @test "--rm containers on the bridge free their network when they exit" {

@@ -167,7 +167,7 @@ fill_29() { # SUBNET
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-from-web ]
 	grep -q '^10\.231\.2\.1 .*"GET /index.html' "$T/upstream.log"
-	! grep -q '^198\.18\.' "$T/upstream.log"
+	! grep -q '^198\.18\.' "$T/upstream.log" || false
 }
 
 @test "a port taken on the host, or by another container, is a clear error before the container starts" {
@@ -190,7 +190,7 @@ fill_29() { # SUBNET
 	[ "$("$GOCKER_BIN" ps -aq | wc -l)" -eq $((before + 1)) ]
 	[ "$(nft list table ip gocker | grep -c "dport $port2 ")" -eq 2 ] # holder's only
 	"$GOCKER_BIN" rm -f holder
-	! nft list table ip gocker 2>/dev/null | grep -q "dport $port2 "
+	! nft list table ip gocker 2>/dev/null | grep -q "dport $port2 " || false
 	run "$GOCKER_BIN" run -d -p "80:abc" busybox true
 	[ "$status" -eq 125 ]
 	[[ $output == *"invalid containerPort: abc"* ]]
@@ -205,7 +205,7 @@ fill_29() { # SUBNET
 	ip link del gkd${RND}
 	[ "$status" -eq 125 ]
 	[[ $output == *"subnet 198.18.103.128/25 for bridge gkx$RND overlaps the host's route 198.18.103.0/24"* ]]
-	! ip link show gkx$RND 2>/dev/null
+	! ip link show gkx$RND 2>/dev/null || false
 	[ "$("$GOCKER_BIN" ps -aq | wc -l)" -eq "$before" ]
 }
 
@@ -227,9 +227,9 @@ fill_29() { # SUBNET
 	ip -o addr show dev gkh$RND | grep -q "inet 198.18.105.1/24"
 	"$GOCKER_BIN" network prune -f
 	ip link show gkh$RND
-	! ip -o addr show dev gkh$RND | grep -q "inet "
+	! ip -o addr show dev gkh$RND | grep -q "inet " || false
 	[ "$(cat /proc/sys/net/ipv4/conf/gkh$RND/route_localnet)" = 0 ]
-	! nft list table ip gocker 2>/dev/null | grep -q "gocker net gkh$RND\""
+	! nft list table ip gocker 2>/dev/null | grep -q "gocker net gkh$RND\"" || false
 	ip link del gkh$RND
 }
 
@@ -239,7 +239,7 @@ fill_29() { # SUBNET
 	[ "$status" -eq 0 ]
 	[[ $output == *"default via 198.18.107.6 dev eth0"* ]]
 	ip -o addr show dev gkg$RND | grep -q "inet 198.18.107.6/29"
-	! ip -o addr show dev gkg$RND | grep -q "inet 198.18.107.1/"
+	! ip -o addr show dev gkg$RND | grep -q "inet 198.18.107.1/" || false
 	# the five other host addresses go to containers, the gateway never
 	fill_29 198.18.107.0/29
 	for id in "${ids[@]}"; do
@@ -248,7 +248,7 @@ fill_29() { # SUBNET
 	done
 	for id in "${ids[@]}"; do "$GOCKER_BIN" rm -f "$id" >/dev/null; done
 	"$GOCKER_BIN" network prune -f
-	! ip link show gkg$RND 2>/dev/null
+	! ip link show gkg$RND 2>/dev/null || false
 }
 
 @test "IPAM exhaustion on a /29 is a clear error and nothing is left behind" {
@@ -258,8 +258,8 @@ fill_29() { # SUBNET
 	for id in "${ids[@]}"; do "$GOCKER_BIN" rm -f "$id" >/dev/null; done
 	[ "$(ip -o link show master gky$RND | wc -l)" -eq 0 ]
 	"$GOCKER_BIN" network prune -f
-	! ip link show gky$RND 2>/dev/null
-	! nft list table ip gocker 2>/dev/null | grep -q "gocker net gky$RND\""
+	! ip link show gky$RND 2>/dev/null || false
+	! nft list table ip gocker 2>/dev/null | grep -q "gocker net gky$RND\"" || false
 }
 
 @test "network ls lists bridge, host and none; rm -f after kill -9 plus prune frees everything" {
@@ -277,6 +277,6 @@ fill_29() { # SUBNET
 	[ -n "$monitor" ] && [ "$monitor" -gt 1 ] && kill -9 "$monitor"
 	kill -9 "$pid"
 	"$GOCKER_BIN" rm -f "$id"
-	! ip link show "veth${id:0:8}" 2>/dev/null
-	! nft list table ip gocker 2>/dev/null | grep -q "gocker ctr $id"
+	! ip link show "veth${id:0:8}" 2>/dev/null || false
+	! nft list table ip gocker 2>/dev/null | grep -q "gocker ctr $id" || false
 }

@@ -129,7 +129,7 @@ teardown() { rt_teardown; }
 	run g run --rm --init busybox sh -c '(sleep 0.2 &) ; sleep 0.6; ps -o pid,stat,comm'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"1 S    gocker-init"* ]] || [[ "$output" == *"gocker-init"* ]]
-	! [[ "$output" == *" Z "* ]]
+	! [[ "$output" == *" Z "* ]] || false
 }
 
 @test "run: the container's mounts: proc, dev, sys read-only, cgroup read-only" {
@@ -142,7 +142,7 @@ teardown() { rt_teardown; }
 	for d in null zero full random urandom tty ptmx shm mqueue pts; do
 		[[ "$output" == *"$d"* ]]
 	done
-	! [[ "$output" == *sda* ]]
+	! [[ "$output" == *sda* ]] || false
 }
 
 @test "run: -t gives a terminal from the container's own devpts" {
@@ -245,7 +245,7 @@ teardown() { rt_teardown; }
 	for n in 3 4 5 6 7 8; do
 		run g run --rm -w /proc/self/fd/$n busybox pwd
 		[ "$status" -ne 0 ] || [[ "$output" != /proc/* && "$output" != /tmp* ]]
-		! [[ "$output" == "$RT_TMP"* ]]
+		! [[ "$output" == "$RT_TMP"* ]] || false
 	done
 }
 

@@ -32,7 +32,7 @@ setup() {
 teardown() {
 	if mountpoint -q "$TMP/merged" 2>/dev/null; then umount "$TMP/merged"; fi
 	# Nothing of ours may stay mounted.
-	! grep -q " $TMP/" /proc/self/mounts
+	! grep -q " $TMP/" /proc/self/mounts || false
 	rm -rf "$TMP"
 }
 
