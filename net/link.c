@@ -348,9 +348,41 @@ int net_bridge_unconfigure(const char *name, const char *subnet, int addr, int l
 	return 0;
 }
 
-int net_detach(const char *host_veth, struct gk_err *err)
+/* 1 when link `name` exists and its ifalias is `owner`, 0 when not (missing
+ * or someone else's), a -NLE_* code on error. */
+static int link_owned(struct nl_sock *sk, const char *name, const char *owner)
 {
-	return link_delete(host_veth, "delete veth", err);
+	_cleanup_link_ struct rtnl_link *l = NULL;
+	int rc = link_get(sk, name, &l);
+	if (rc < 0)
+		return nl_errno(rc) == ENODEV ? 0 : rc;
+	const char *alias = rtnl_link_get_ifalias(l);
+	return alias && strcmp(alias, owner) == 0;
+}
+
+/* The kernel takes no ifalias in the request that creates a link: set after. */
+static int link_set_alias(struct nl_sock *sk, const char *name, const char *alias)
+{
+	_cleanup_link_ struct rtnl_link *have = NULL;
+	_cleanup_link_ struct rtnl_link *change = rtnl_link_alloc();
+	if (!change)
+		return -NLE_NOMEM;
+	int rc = link_get(sk, name, &have);
+	if (rc < 0)
+		return rc;
+	rtnl_link_set_ifalias(change, alias);
+	return rtnl_link_change(sk, have, change, 0);
+}
+
+int net_detach(const char *host_veth, const char *owner, struct gk_err *err)
+{
+	_cleanup_sock_ struct nl_sock *sk = nl_open(err);
+	if (!sk)
+		return -1;
+	int owned = link_owned(sk, host_veth, owner);
+	if (owned < 0)
+		return nl_fail(err, owned, "look up veth", host_veth);
+	return owned ? link_delete(host_veth, "delete veth", err) : 0;
 }
 
 void net_veth_name(const char *container_id, char out[16])
@@ -476,15 +508,31 @@ int net_attach(struct net_attach_req *req, struct gk_err *err)
 	rc = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
 	if (rc == -NLE_EXIST) {
 		/* the same container's previous pair, still going with its old
-		 * netns: delete it now and try again */
+		 * netns: delete it now and try again; anyone else's stays */
+		int owned = link_owned(sk, req->host_veth, req->owner);
+		if (owned == 0) {
+			rtnl_link_put(peer);
+			return gk_err_set(err, 0,
+					  "create veth pair %s/eth0 on %s: a link %s exists that "
+					  "is not this container's",
+					  req->host_veth, req->bridge, req->host_veth);
+		}
 		struct gk_err ignore;
-		net_detach(req->host_veth, &ignore);
-		rc = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+		if (owned > 0)
+			link_delete(req->host_veth, "delete veth", &ignore);
+		rc = owned < 0 ? owned : rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
 	}
 	rtnl_link_put(peer);
 	if (rc < 0)
 		return gk_err_set(err, 0, "create veth pair %s/eth0 on %s: %s", req->host_veth,
 				  req->bridge, nl_geterror(rc));
+	rc = link_set_alias(sk, req->host_veth, req->owner);
+	if (rc < 0) {
+		struct gk_err ignore;
+		link_delete(req->host_veth, "delete veth", &ignore);
+		return gk_err_set(err, 0, "set the alias of veth %s: %s", req->host_veth,
+				  nl_geterror(rc));
+	}
 
 	/* Hairpin on the bridge port: with br_netfilter a container's packet to
 	 * its own published port is DNATed and bridged back out the port it
@@ -494,14 +542,14 @@ int net_attach(struct net_attach_req *req, struct gk_err *err)
 	    gk_strdup_printf("/sys/class/net/%s/brport/hairpin_mode", req->host_veth);
 	if (write_sysctl(hairpin, "1", err) < 0) {
 		struct gk_err ignore;
-		net_detach(req->host_veth, &ignore);
+		link_delete(req->host_veth, "delete veth", &ignore);
 		return gk_err_wrap(err, "hairpin mode on %s", req->host_veth);
 	}
 
 	_cleanup_sock_ struct nl_sock *inside = nl_open_in_netns(ns, err);
 	if (!inside || configure_inside(inside, req, ip, gw, err) < 0) {
 		struct gk_err ignore;
-		net_detach(req->host_veth, &ignore);
+		link_delete(req->host_veth, "delete veth", &ignore);
 		return gk_err_wrap(err, "configure container network");
 	}
 	return 0;

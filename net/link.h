@@ -49,13 +49,16 @@ struct net_attach_req {
 	int netns_fd; /* ... an open netns fd (used when pid == 0) */
 	const char *bridge;
 	const char *host_veth; /* "veth1a2b3c4d" */
+	const char *owner;     /* the container id, set as the host veth's ifalias */
 	const char *ip;	       /* container address */
 	const char *gateway;
 	int prefix;
 	char mac[18]; /* out: 02:42:a:b:c:d */
 };
 
-/* net_veth_name: "veth" + the first 8 hex of the container id. */
+/* net_veth_name: "veth" + the first 8 hex of the container id. Two ids may
+ * share those, so the veth's ifalias names its container (`owner`): gocker
+ * deletes a veth only when it is the one it made for that container. */
 void net_veth_name(const char *container_id, char out[16]);
 /* 02:42 followed by the IPv4 address bytes, as Docker does. */
 void net_mac_from_ip(uint32_t ip, char out[18]);
@@ -65,7 +68,8 @@ void net_mac_from_ip(uint32_t ip, char out[18]);
  * up; then, from inside the netns: eth0's address, lo up, default route. */
 int net_attach(struct net_attach_req *req, struct gk_err *err);
 
-/* Delete the host side (the peer goes with it). Missing is fine. */
-int net_detach(const char *host_veth, struct gk_err *err);
+/* Delete the host side (the peer goes with it) when its ifalias is `owner`.
+ * Missing is fine; a link of that name that is not owner's is left alone. */
+int net_detach(const char *host_veth, const char *owner, struct gk_err *err);
 
 #endif

@@ -187,6 +187,7 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	    .pid = req->pid,
 	    .bridge = info->net.bridge,
 	    .host_veth = info->veth,
+	    .owner = req->id,
 	    .ip = info->ip,
 	    .gateway = info->net.gateway,
 	    .prefix = info->net.prefix,
@@ -235,7 +236,7 @@ int net_mod_teardown(const char *id, int flags, struct gk_err *err)
 	/* with a record, DNAT rules exist only when it published ports */
 	if ((!have || info.ports.n > 0) && net_nat_ports_remove(id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
-	if (!(flags & NET_TEARDOWN_NETNS_GONE) && net_detach(have ? info.veth : veth, &e) < 0)
+	if (!(flags & NET_TEARDOWN_NETNS_GONE) && net_detach(have ? info.veth : veth, id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);
 	if (net_ipam_release(have ? info.net.bridge : NULL, id, &e) < 0)
 		rc = gk_err_set(err, 0, "%s", e.msg);

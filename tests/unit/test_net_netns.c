@@ -284,6 +284,38 @@ static void test_failed_teardown_is_retried_with_its_dnat_rules(void **state)
 	prune_all();
 }
 
+static void test_a_veth_name_taken_by_another_link_is_left_alone(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	/* this test's link holds the name gocker would give 12341234aaaa's veth */
+	assert_int_equal(sh("ip link add veth12341234 type veth peer name gkv%d", getpid()), 0);
+	pid_t p = netns_proc();
+	struct net_container_info info;
+	struct net_container_req req = {.id = "12341234aaaa0000", .pid = p};
+	int rc = net_mod_setup(&req, &info, &err);
+	int survived = net_link_exists("veth12341234", &err);
+	sh("ip link del veth12341234");
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err.msg, "a link veth12341234 exists that is not this container's"));
+	assert_int_equal(survived, 1);
+	/* its own previous pair, though, is replaced */
+	pid_t q = netns_proc();
+	setup_ok("12341234bbbb0000", p, NULL, &info);
+	net_container_info_free(&info);
+	struct net_container_req again = {.id = "12341234bbbb0000", .pid = q};
+	assert_int_equal(net_mod_setup(&again, &info, &err), 0);
+	net_container_info_free(&info);
+	assert_int_equal(sh("nsenter -t %d -n ip link show eth0 >/dev/null 2>&1", q), 0);
+	assert_int_equal(net_mod_teardown("12341234bbbb0000", 0, &err), 0);
+	assert_int_equal(net_link_exists("veth12341234", &err), 0);
+	reap(p);
+	reap(q);
+	prune_all();
+}
+
 static void test_project_network_goes_with_its_last_container(void **state)
 {
 	(void)state;
@@ -346,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(test_exhaustion_leaves_nothing),
 	    cmocka_unit_test(test_netns_gone_leaves_the_pair_to_the_kernel),
 	    cmocka_unit_test(test_failed_teardown_is_retried_with_its_dnat_rules),
+	    cmocka_unit_test(test_a_veth_name_taken_by_another_link_is_left_alone),
 	    cmocka_unit_test(test_project_network_goes_with_its_last_container),
 	    cmocka_unit_test(test_overlapping_subnet_refused),
 	};
