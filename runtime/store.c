@@ -803,6 +803,30 @@ static void push_line(char ***lines, const char *fmt, const char *arg)
 	gk_strv_push(lines, s);
 }
 
+/* A layer leaves layers/ in one rename, into a temp dir, before its files
+ * are deleted: a removal cut short (killed, or a file that cannot go) then
+ * leaves a partial tree in tmp/ for the stale sweep, never a layer that a
+ * later pull or load would take for complete. */
+static int remove_layer(struct rt_store *store, const char *chain, struct gk_err *err)
+{
+	_cleanup_free_ char *dir = rt_store_layer_dir(store, chain);
+	if (!dir)
+		return 0;
+	_cleanup_free_ char *meta = gk_strdup_printf("%s.json", dir);
+	_cleanup_free_ char *doomed = rt_store_tmpdir(store, err);
+	if (!doomed)
+		return -1;
+	/* onto the new, empty temp dir: rename(2) replaces it */
+	if (rename(dir, doomed) < 0) {
+		int saved = errno;
+		rmdir(doomed);
+		if (saved != ENOENT)
+			return gk_err_set(err, saved, "move %s to %s", dir, doomed);
+	}
+	unlink(meta);
+	return gk_remove_tree(doomed, err);
+}
+
 /* Deletes image `id` and whatever blobs and layers only it used. */
 static int delete_image(struct rt_store *store, json_object *idx, const char *id, char ***lines,
 			struct gk_err *err)
@@ -825,13 +849,8 @@ static int delete_image(struct rt_store *store, json_object *idx, const char *id
 		const char *chain = json_object_get_string(json_object_array_get_idx(layers, i));
 		if (referenced_elsewhere(idx, id, "layers", chain))
 			continue;
-		_cleanup_free_ char *dir = rt_store_layer_dir(store, chain);
-		if (!dir)
-			continue;
-		_cleanup_free_ char *meta = gk_strdup_printf("%s.json", dir);
-		if (gk_remove_tree(dir, err) < 0)
+		if (remove_layer(store, chain, err) < 0)
 			return gk_err_wrap(err, "remove layer %s", chain);
-		unlink(meta);
 		push_line(lines, "Deleted: %s", chain);
 	}
 	json_object *blobs = gk_json_array(rec, "blobs");
