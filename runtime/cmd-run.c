@@ -633,7 +633,10 @@ static int register_container(struct run_plan *p, const struct run_opts *o, stru
 	cfg = config_json(p, o);
 	if (rt_ctr_config_write(p->id, cfg, err) < 0)
 		goto out;
-	struct rt_ctr_state st = {.exit_code = 0};
+	/* We launch it: rm -f finds us as its monitor, and stops us before it
+	 * removes anything (we would bring the container back). */
+	struct rt_ctr_state st = {.monitor_pid = getpid(),
+				  .monitor_start = rt_proc_start_time(getpid())};
 	snprintf(st.status, sizeof(st.status), "created");
 	if (rt_ctr_state_write(p->id, &st, err) < 0)
 		goto out;
@@ -673,6 +676,7 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return gk_err_set(err, errno, "pipe");
+	pid_t monitor = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
@@ -680,6 +684,11 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 		return gk_err_set(err, errno, "fork");
 	}
 	if (pid == 0) {
+		/* Killed with the monitor (rm -f of a container still starting):
+		 * never left to set up a network for a container that is gone. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != monitor)
+			_exit(1);
 		close(fds[0]);
 		struct gk_err e = {0};
 		struct net_container_info info;
@@ -721,12 +730,10 @@ static int record_running(const struct run_plan *p, const struct rt_container *c
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	gk_format_time(&now, st.started_at, sizeof(st.started_at));
-	int lock = rt_ctr_lock(err);
-	if (lock < 0)
-		return -1;
-	int rc = rt_ctr_state_write(p->id, &st, err);
-	gk_unlock(lock);
-	return rc;
+	int rc = rt_ctr_state_replace(p->id, &st, err);
+	if (rc == 0)
+		return gk_err_set(err, ENOENT, "container %s was removed while it started", p->id);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Create, attach, start. On failure *code is the exit status to return. */
@@ -738,9 +745,19 @@ static int launch(struct run_plan *p, const struct run_opts *o, struct rt_contai
 	*code = GK_EXIT_FAILURE;
 	if (rt_create(&spec, ctr, err) < 0)
 		return -1;
-	if (attach_network(p, ctr, o->detach, err) < 0 || record_running(p, ctr, err) < 0) {
+	if (attach_network(p, ctr, o->detach, err) < 0) {
 		kill(ctr->pid, SIGKILL);
 		rt_wait(ctr, &(struct gk_err){0});
+		return -1;
+	}
+	if (record_running(p, ctr, err) < 0) {
+		kill(ctr->pid, SIGKILL);
+		rt_wait(ctr, &(struct gk_err){0});
+		/* Removed meanwhile: the address and ports it just got are no
+		 * one else's to free. */
+		if (err->errnum == ENOENT && p->network == RT_NET_PRIVATE)
+			net_container_teardown_flags(p->id, NET_TEARDOWN_NETNS_GONE,
+						     &(struct gk_err){0});
 		return -1;
 	}
 	if (rt_start(ctr, err) < 0) {
@@ -863,12 +880,23 @@ monitor_main(struct run_plan *p, const struct run_opts *o, int report_fd)
 	struct gk_err err = {0};
 	struct rt_container ctr;
 	rt_container_init(&ctr); /* finish() releases it even when launch() never ran */
-	int code;
+	int code = GK_EXIT_FAILURE;
 	_cleanup_free_ char *log_path = rt_ctr_log_path(p->id);
+	/* The launcher is this process from here on, not the CLI that forked
+	 * it: rm -f stops the one the state names. */
+	struct rt_ctr_state st = {.monitor_pid = getpid(),
+				  .monitor_start = rt_proc_start_time(getpid())};
+	snprintf(st.status, sizeof(st.status), "created");
+	int claimed = rt_ctr_state_replace(p->id, &st, &err);
+	if (claimed <= 0) {
+		if (claimed == 0)
+			gk_err_set(&err, ENOENT, "container %s was removed while it started",
+				   p->id);
+		goto failed;
+	}
 	int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (log_fd < 0) {
 		gk_err_set(&err, errno, "open %s", log_path);
-		code = GK_EXIT_FAILURE;
 		goto failed;
 	}
 	if (launch(p, o, &ctr, &code, &err) < 0)

@@ -129,6 +129,19 @@ int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_
 	return write_volatile(path, o, err);
 }
 
+int rt_ctr_state_replace(const char *id, const struct rt_ctr_state *st, struct gk_err *err)
+{
+	int lock = rt_ctr_lock(err);
+	if (lock < 0)
+		return -1;
+	_cleanup_free_ char *dir = rt_ctr_run_dir(id);
+	int rc = 0; /* removed meanwhile (rm -f): write nothing, make no directory */
+	if (gk_path_exists(dir))
+		rc = rt_ctr_state_write(id, st, err) < 0 ? -1 : 1;
+	gk_unlock(lock);
+	return rc;
+}
+
 int rt_ctr_running(const struct rt_ctr_state *st)
 {
 	return !strcmp(st->status, "running") && rt_proc_alive(st->pid, st->start_time) &&

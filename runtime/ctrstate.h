@@ -38,6 +38,11 @@ int rt_ctr_lock(struct gk_err *err);
 
 int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *err);
 int rt_ctr_state_write(const char *id, const struct rt_ctr_state *st, struct gk_err *err);
+/* rt_ctr_state_write() under the containers lock, only when the container
+ * still exists: 1 written, 0 removed meanwhile (nothing written), -1 error.
+ * For whoever launches or monitors it, which must never bring back a
+ * container that rm removed. */
+int rt_ctr_state_replace(const char *id, const struct rt_ctr_state *st, struct gk_err *err);
 /* Refresh what the processes say: a "running" container whose process or
  * monitor is gone is reported as exited. */
 void rt_ctr_state_refresh(struct rt_ctr_state *st);

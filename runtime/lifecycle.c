@@ -70,7 +70,7 @@ void rt_ctr_finish(const char *id, struct rt_cgroup *cg, int code, int started, 
 	}
 	struct rt_ctr_state st = {.exit_code = code};
 	snprintf(st.status, sizeof(st.status), "created");
-	if (rt_ctr_state_write(id, &st, &e) < 0)
+	if (rt_ctr_state_replace(id, &st, &e) < 0)
 		gk_debug("state of %s: %s", id, e.msg);
 }
 
@@ -137,41 +137,83 @@ int rt_ctr_stop(const char *id, int sig, int timeout_s, struct gk_err *err)
 	return 0;
 }
 
+/* "created" with a live monitor: a run (or its -d monitor) is creating the
+ * container right now; it recorded itself in the state for rm to find. */
+static int launching(const struct rt_ctr_state *st)
+{
+	return !strcmp(st->status, "created") && st->monitor_pid > 0 &&
+	       st->monitor_pid != getpid() && rt_proc_alive(st->monitor_pid, st->monitor_start);
+}
+
+/* Make the processes `st` names go: the container, and its monitor (let a
+ * monitor record and clean up first) or launcher (killed: left alone it
+ * would start the container we are removing). */
+static void stop_all(const struct rt_ctr_state *st)
+{
+	if (rt_ctr_running(st)) {
+		signal_pid(st->pid, st->start_time, SIGKILL);
+		rt_pid_wait_gone(st->pid, st->start_time, 10000);
+	}
+	if (launching(st)) {
+		signal_pid(st->monitor_pid, st->monitor_start, SIGKILL);
+		rt_pid_wait_gone(st->monitor_pid, st->monitor_start, 10000);
+	}
+	/* A monitor still finishing up (or a foreground gocker run): let it
+	 * record and clean, then make sure it is gone. */
+	if (st->monitor_pid > 0 && st->monitor_pid != getpid() &&
+	    !rt_pid_wait_gone(st->monitor_pid, st->monitor_start, 5000))
+		signal_pid(st->monitor_pid, st->monitor_start, SIGKILL);
+	/* The container dies with its monitor; make sure nothing is left. */
+	if (st->pid > 0 && rt_proc_alive(st->pid, st->start_time)) {
+		signal_pid(st->pid, st->start_time, SIGKILL);
+		rt_pid_wait_gone(st->pid, st->start_time, 10000);
+	}
+}
+
+static int same_processes(const struct rt_ctr_state *a, const struct rt_ctr_state *b)
+{
+	return a->pid == b->pid && a->start_time == b->start_time &&
+	       a->monitor_pid == b->monitor_pid && a->monitor_start == b->monitor_start;
+}
+
 int rt_ctr_remove(const char *id, int flags, struct gk_err *err)
 {
 	struct rt_ctr_state st;
 	if (rt_ctr_state_read(id, &st, err) < 0)
 		return -1;
-	if (rt_ctr_running(&st)) {
-		if (!(flags & RT_REMOVE_FORCE))
+	for (int round = 0;; round++) {
+		if ((rt_ctr_running(&st) || launching(&st)) && !(flags & RT_REMOVE_FORCE))
 			return gk_err_set(err, 0,
 					  "cannot remove container \"%s\": container is running: "
 					  "stop the container before removing or force remove",
 					  id);
-		signal_pid(st.pid, st.start_time, SIGKILL);
-		rt_pid_wait_gone(st.pid, st.start_time, 10000);
+		stop_all(&st);
+		int lock = rt_ctr_lock(err);
+		if (lock < 0)
+			return -1;
+		/* While we waited, a launcher may have recorded the container
+		 * running or handed over to its -d monitor: stop those too. Once
+		 * we hold the lock with the same processes, all are gone and no
+		 * other can record anything (rt_ctr_state_replace). */
+		struct rt_ctr_state now;
+		if (rt_ctr_state_read(id, &now, err) < 0) {
+			gk_unlock(lock);
+			return -1;
+		}
+		if (!same_processes(&st, &now) && round < 10) {
+			gk_unlock(lock);
+			st = now;
+			continue;
+		}
+		_cleanup_free_ char *dir = rt_ctr_dir(id);
+		_cleanup_free_ char *run = rt_ctr_run_dir(id);
+		int rc = flags & RT_REMOVE_CGROUP_GONE ? gk_remove_tree(dir, err)
+						       : rt_delete(RT_CGROUP_ROOT, id, dir, err);
+		if (rc == 0)
+			rc = gk_remove_tree(run, err);
+		gk_unlock(lock);
+		return rc;
 	}
-	/* A monitor still finishing up (or a foreground gocker run): let it
-	 * record and clean, then make sure it is gone. */
-	if (st.monitor_pid > 0 && st.monitor_pid != getpid() &&
-	    !rt_pid_wait_gone(st.monitor_pid, st.monitor_start, 5000))
-		signal_pid(st.monitor_pid, st.monitor_start, SIGKILL);
-	/* The container dies with its monitor; make sure nothing is left. */
-	if (st.pid > 0 && rt_proc_alive(st.pid, st.start_time)) {
-		signal_pid(st.pid, st.start_time, SIGKILL);
-		rt_pid_wait_gone(st.pid, st.start_time, 10000);
-	}
-	int lock = rt_ctr_lock(err);
-	if (lock < 0)
-		return -1;
-	_cleanup_free_ char *dir = rt_ctr_dir(id);
-	_cleanup_free_ char *run = rt_ctr_run_dir(id);
-	int rc = flags & RT_REMOVE_CGROUP_GONE ? gk_remove_tree(dir, err)
-					       : rt_delete(RT_CGROUP_ROOT, id, dir, err);
-	if (rc == 0)
-		rc = gk_remove_tree(run, err);
-	gk_unlock(lock);
-	return rc;
 }
 
 static const struct {

@@ -28,9 +28,11 @@ int rt_ctr_kill(const char *id, int sig, struct gk_err *err);
 /* Stop signal, up to timeout_s seconds of grace, then SIGKILL; waits until
  * the exit is recorded. A stopped container is not an error. */
 int rt_ctr_stop(const char *id, int sig, int timeout_s, struct gk_err *err);
-/* Remove the container: refuses a running one unless RT_REMOVE_FORCE (then
- * kills it), then its cgroup (unless RT_REMOVE_CGROUP_GONE: rt_ctr_finish
- * removed it), its directories and its runtime state. */
+/* Remove the container: refuses a running one, or one a run is still
+ * creating ("created" with a live monitor: the launcher), unless
+ * RT_REMOVE_FORCE (then kills it and that launcher), then its cgroup (unless
+ * RT_REMOVE_CGROUP_GONE: rt_ctr_finish removed it), its directories and its
+ * runtime state, once no process the state names is left. */
 enum { RT_REMOVE_FORCE = 1, RT_REMOVE_CGROUP_GONE = 2 };
 int rt_ctr_remove(const char *id, int flags, struct gk_err *err);
 /* Parse "TERM", "SIGTERM", "15". Returns the number or -1. */

@@ -191,6 +191,44 @@ monitor_of() {
 	rt_check_leaks
 }
 
+@test "rm -f while a run is still creating the container stops the run; nothing comes back" {
+	g run --rm busybox true # the bridge and the address state exist
+	local lock="$GOCKER_RUN/net/ipam.lock" mode id launcher rmpid stopped rmrc
+	[ -e "$lock" ]
+	for mode in "" -d; do
+		# The run creates the container, then waits for its address while
+		# we hold the address lock: rm -f comes in that window.
+		exec 9>"$lock"
+		flock 9
+		# (fd 9 is ours alone: a copy in gocker would hold the lock too)
+		"$G" run $mode --name starting busybox sleep 100 >/dev/null 2>&1 9>&- &
+		launcher=$!
+		id=
+		wait_for bash -c "ls '$GOCKER_ROOT/containers' | grep -qE '^[0-9a-f]{64}\$'" &&
+			id=$(ls "$GOCKER_ROOT/containers" | grep -E '^[0-9a-f]{64}$') &&
+			echo "$id" >>"$RT_TMP/ids" &&
+			wait_for test -d "/sys/fs/cgroup/pids/gocker/$id"
+		"$G" rm -f starting >"$RT_TMP/rm.out" 2>&1 9>&- &
+		rmpid=$!
+		stopped=0
+		wait_for bash -c "! kill -0 $launcher 2>/dev/null" || stopped=1
+		exec 9>&- # rm frees the address now
+		kill -9 "$launcher" 2>/dev/null || true
+		wait "$launcher" || true
+		rmrc=0
+		wait "$rmpid" || rmrc=$?
+		echo "mode '$mode' id $id stopped $stopped rm $rmrc: $(cat "$RT_TMP/rm.out")"
+		[ -n "$id" ]
+		[ "$stopped" -eq 0 ]
+		[ "$rmrc" -eq 0 ]
+		[ ! -e "$GOCKER_ROOT/containers/$id" ]
+		[ ! -e "$GOCKER_RUN/containers/$id" ]
+		[ -z "$("$G" ps -aq)" ]
+		[ -z "$(grep -rl "$id" "$GOCKER_RUN/net")" ]
+		rt_check_leaks
+	done
+}
+
 @test "run -d: a log that cannot be created fails the run; the monitor touches no uninitialised state" {
 	command -v valgrind >/dev/null || skip "no valgrind"
 	# containers/ on a tmpfs with inodes for exactly the container's
