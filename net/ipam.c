@@ -22,6 +22,15 @@ static json_object *child_obj(json_object *parent, const char *key)
 	return o;
 }
 
+/* Lock ipam.json and read it; the caller closes *lock and puts *root. */
+static int ipam_load(int *lock, json_object **root, struct gk_err *err)
+{
+	*lock = net_state_lock("ipam", err);
+	if (*lock < 0)
+		return -1;
+	return net_state_read(IPAM_FILE, root, err);
+}
+
 static int ip_taken(json_object *allocs, uint32_t ip)
 {
 	json_object_object_foreach(allocs, cid, v)
@@ -66,11 +75,9 @@ int net_ipam_allocate_ex(const char *network, const char *subnet, const char *co
 	struct net_cidr c;
 	if (net_cidr_parse(subnet, &c, err) < 0)
 		return -1;
-	_cleanup_close_ int lock = net_state_lock("ipam", err);
-	if (lock < 0)
-		return -1;
+	_cleanup_close_ int lock = -1;
 	_cleanup_json_ json_object *root = NULL;
-	if (net_state_read(IPAM_FILE, &root, err) < 0)
+	if (ipam_load(&lock, &root, err) < 0)
 		return -1;
 	json_object *net = child_obj(child_obj(root, "networks"), network);
 	char cidr[NET_CIDR_STRLEN];
@@ -110,11 +117,9 @@ int net_ipam_allocate_ex(const char *network, const char *subnet, const char *co
 
 int net_ipam_release(const char *network, const char *container_id, struct gk_err *err)
 {
-	_cleanup_close_ int lock = net_state_lock("ipam", err);
-	if (lock < 0)
-		return -1;
+	_cleanup_close_ int lock = -1;
 	_cleanup_json_ json_object *root = NULL;
-	if (net_state_read(IPAM_FILE, &root, err) < 0)
+	if (ipam_load(&lock, &root, err) < 0)
 		return -1;
 	json_object *nets = gk_json_obj(root, "networks");
 	int changed = 0;
@@ -136,11 +141,9 @@ int net_ipam_release(const char *network, const char *container_id, struct gk_er
 int net_ipam_lookup(const char *network, const char *container_id, char ip[NET_IP_STRLEN],
 		    struct gk_err *err)
 {
-	_cleanup_close_ int lock = net_state_lock("ipam", err);
-	if (lock < 0)
-		return -1;
+	_cleanup_close_ int lock = -1;
 	_cleanup_json_ json_object *root = NULL;
-	if (net_state_read(IPAM_FILE, &root, err) < 0)
+	if (ipam_load(&lock, &root, err) < 0)
 		return -1;
 	json_object *net = gk_json_obj(gk_json_obj(root, "networks"), network);
 	const char *have = gk_json_str(gk_json_obj(net, "allocations"), container_id);
@@ -153,11 +156,9 @@ int net_ipam_lookup(const char *network, const char *container_id, char ip[NET_I
 int net_ipam_prune(int (*alive)(const char *container_id, void *data), void *data,
 		   struct gk_err *err)
 {
-	_cleanup_close_ int lock = net_state_lock("ipam", err);
-	if (lock < 0)
-		return -1;
+	_cleanup_close_ int lock = -1;
 	_cleanup_json_ json_object *root = NULL;
-	if (net_state_read(IPAM_FILE, &root, err) < 0)
+	if (ipam_load(&lock, &root, err) < 0)
 		return -1;
 	json_object *nets = gk_json_obj(root, "networks");
 	int dropped = 0;
@@ -184,13 +185,27 @@ int net_ipam_prune(int (*alive)(const char *container_id, void *data), void *dat
 	return dropped;
 }
 
+int net_ipam_holders(const char *network, const char *except_id, struct gk_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_json_ json_object *root = NULL;
+	if (ipam_load(&lock, &root, err) < 0)
+		return -1;
+	json_object *net = gk_json_obj(gk_json_obj(root, "networks"), network);
+	json_object *allocs = gk_json_obj(net, "allocations");
+	if (!allocs)
+		return 0;
+	int n = json_object_object_length(allocs);
+	if (except_id && json_object_object_get_ex(allocs, except_id, NULL))
+		n--;
+	return n;
+}
+
 int net_ipam_forget_network(const char *network, struct gk_err *err)
 {
-	_cleanup_close_ int lock = net_state_lock("ipam", err);
-	if (lock < 0)
-		return -1;
+	_cleanup_close_ int lock = -1;
 	_cleanup_json_ json_object *root = NULL;
-	if (net_state_read(IPAM_FILE, &root, err) < 0)
+	if (ipam_load(&lock, &root, err) < 0)
 		return -1;
 	json_object *nets = gk_json_obj(root, "networks");
 	if (!nets || !json_object_object_get_ex(nets, network, NULL))

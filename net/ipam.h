@@ -35,6 +35,10 @@ int net_ipam_lookup(const char *network, const char *container_id, char ip[NET_I
 int net_ipam_prune(int (*alive)(const char *container_id, void *data), void *data,
 		   struct gk_err *err);
 
+/* How many containers other than `except_id` (may be NULL) hold an address
+ * on `network`, or -1. */
+int net_ipam_holders(const char *network, const char *except_id, struct gk_err *err);
+
 /* Forget a whole network (it was removed). */
 int net_ipam_forget_network(const char *network, struct gk_err *err);
 

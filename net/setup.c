@@ -19,10 +19,14 @@
 #include "net/nat.h"
 #include "net/state.h"
 
-/* Are there other containers recorded on this bridge? */
+/* Are there other containers on this bridge? A run holds its address
+ * (IPAM) before it writes its record, so both are asked: a teardown in
+ * between must not take the bridge from under it. */
 static int bridge_in_use(const char *bridge, const char *except_id)
 {
 	struct gk_err ignore;
+	if (net_ipam_holders(bridge, except_id, &ignore) != 0)
+		return 1;
 	_cleanup_strv_ char **ids = NULL;
 	if (net_container_ids(&ids, &ignore) < 0)
 		return 1;
@@ -167,8 +171,10 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	if (links_lock < 0)
 		goto undo;
 	/* The NAT rules are checked (and made) by the first container on the
-	 * bridge; later ones trust them, as Docker programs its rules once per
-	 * network: the check costs ~2 ms of libnftables per run. */
+	 * bridge, and by whoever (re)creates the bridge under this lock (the
+	 * first may have failed, or a teardown removed both); later ones trust
+	 * them, as Docker programs its rules once per network: the check costs
+	 * ~2 ms of libnftables per run. */
 	struct net_bridge_changes did = {0};
 	int ensured = net_bridge_ensure(info->net.bridge, bip, &did, err);
 	/* recorded even when it failed half way, so the undo takes it back */
@@ -178,8 +184,8 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 		ensured = -1;
 	}
 	changed_bridge = did.created || did.addr_added || did.localnet_set;
-	if (ensured < 0 ||
-	    (others == 0 && net_nat_network_add(info->net.bridge, info->net.subnet, err) < 0)) {
+	if (ensured < 0 || ((others == 0 || did.created) &&
+			    net_nat_network_add(info->net.bridge, info->net.subnet, err) < 0)) {
 		gk_unlock(links_lock);
 		goto undo;
 	}

@@ -22,6 +22,7 @@
 #include "common/fs.h"
 #include "common/lock.h"
 #include "net/container.h"
+#include "net/ipam.h"
 #include "net/link.h"
 #include "net/nat.h"
 #include "net/netmod.h"
@@ -350,6 +351,48 @@ static void test_project_network_goes_with_its_last_container(void **state)
 	reap(b);
 }
 
+static void test_a_run_between_address_and_record_keeps_the_bridge(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct gk_err err;
+	char rbr[16], ip[NET_IP_STRLEN];
+	snprintf(rbr, sizeof(rbr), "gkr%d", getpid() % 100000);
+	assert_int_equal(net_network_create("race_default", rbr, "198.18.214.0/24", 1, &err), 0);
+	pid_t a = netns_proc();
+	struct net_container_info info;
+	struct net_container_req ra = {
+	    .id = "abababab11110000", .pid = a, .network = "race_default"};
+	if (net_mod_setup(&ra, &info, &err) < 0)
+		fail_msg("%s", err.msg);
+	net_container_info_free(&info);
+	/* another run holds its address but has no record yet: the last
+	 * recorded container's teardown leaves the bridge and its rules */
+	assert_int_equal(net_ipam_allocate(rbr, "198.18.214.0/24", "cdcdcdcd11110000", ip, &err),
+			 0);
+	assert_int_equal(net_mod_teardown("abababab11110000", 0, &err), 0);
+	assert_int_equal(net_link_exists(rbr, &err), 1);
+	assert_int_equal(sh("nft list table ip gocker | grep -q 'gocker net %s\"'", rbr), 0);
+	/* a bridge gone while others hold addresses: who makes it again makes
+	 * its NAT rules too */
+	struct gk_err ignore;
+	net_nat_network_remove(rbr, &ignore);
+	net_bridge_remove(rbr, &ignore);
+	pid_t b = netns_proc();
+	struct net_container_req rb = {
+	    .id = "efefefef11110000", .pid = b, .network = "race_default"};
+	if (net_mod_setup(&rb, &info, &err) < 0)
+		fail_msg("%s", err.msg);
+	net_container_info_free(&info);
+	assert_int_equal(sh("nft list table ip gocker | grep -q 'gocker net %s\"'", rbr), 0);
+	assert_int_equal(net_ipam_release(rbr, "cdcdcdcd11110000", &err), 0);
+	assert_int_equal(net_mod_teardown("efefefef11110000", 0, &err), 0);
+	assert_int_equal(net_link_exists(rbr, &err), 0);
+	reap(a);
+	reap(b);
+}
+
 static void test_overlapping_subnet_refused(void **state)
 {
 	(void)state;
@@ -380,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(test_failed_teardown_is_retried_with_its_dnat_rules),
 	    cmocka_unit_test(test_a_veth_name_taken_by_another_link_is_left_alone),
 	    cmocka_unit_test(test_project_network_goes_with_its_last_container),
+	    cmocka_unit_test(test_a_run_between_address_and_record_keeps_the_bridge),
 	    cmocka_unit_test(test_overlapping_subnet_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
