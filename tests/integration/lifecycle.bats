@@ -230,7 +230,11 @@ monitor_of() {
 }
 
 @test "run -d: a log that cannot be created fails the run; the monitor touches no uninitialised state" {
-	command -v valgrind >/dev/null || skip "no valgrind"
+	# valgrind watches the monitor; it cannot run an ASan build (make
+	# check-asan), where ASan watches instead
+	local vg=(valgrind -q --log-file="$RT_TMP/vg.%p")
+	[ -z "${ASAN_OPTIONS:-}" ] || vg=()
+	[ ${#vg[@]} -eq 0 ] || command -v valgrind >/dev/null || skip "no valgrind"
 	# containers/ on a tmpfs with inodes for exactly the container's
 	# directory and config.json: the monitor's open of the log then fails
 	local c="$GOCKER_ROOT/containers"
@@ -238,16 +242,16 @@ monitor_of() {
 	mount -t tmpfs -o size=1m,mode=0700 gk-lifecycle-bats "$c"
 	g run --rm --network none busybox true
 	mount -o remount,nr_inodes=$(($(df --output=iused "$c" | tail -1) + 2)) "$c"
-	run valgrind -q --log-file="$RT_TMP/vg.%p" "$G" run -d --rm --network none busybox true
+	run "${vg[@]}" "$G" run -d --rm --network none busybox true
 	echo "$status $output"
 	local rc=$status out=$output
 	# --rm: the monitor removes the container as the last thing it does
 	wait_for bash -c "[ -z \"\$(ls '$c')\" ]" || true
 	umount "$c"
-	cat "$RT_TMP"/vg.*
+	cat "$RT_TMP"/vg.* 2>/dev/null || true
 	[ "$rc" -eq 125 ]
 	[[ "$out" == *json.log*"No space left on device"* ]]
-	[ -z "$(grep -l uninitialised "$RT_TMP"/vg.*)" ]
+	[ -z "$(grep -l uninitialised "$RT_TMP"/vg.* 2>/dev/null)" ]
 	[ -z "$(ls -A "$GOCKER_RUN/containers" | grep -v '^\.')" ]
 }
 
