@@ -1,9 +1,9 @@
 #include "fs.h"
 #include "cleanup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -208,38 +208,199 @@ int gk_path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-/* nftw callback state cannot be passed in; the walk is single-threaded per
- * call and the error is reported through this thread-local. */
-static __thread struct gk_err *remove_err;
+/* gk_remove_tree works relative to directory fds, so no path it hands the
+ * kernel is longer than one name: a layer may hold paths close to PATH_MAX
+ * below the store's own prefix, which a full-path walk (nftw) cannot unlink.
+ *
+ * One directory is open at a time. Going down, the parent is closed and only
+ * its identity (dev, ino) and name are kept; coming back up, ".." is opened
+ * and must be that same directory, and its listing starts over (what was
+ * removed is gone, so it only sees what is left). Depth then costs a little
+ * memory, never file descriptors, so no fd limit caps it; keeping a bounded
+ * number of fds open would save those re-reads but needs the same ".." code
+ * for the deep case anyway. The first error stops the walk. */
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+#define RM_DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* A directory on the way down from the top of the walk. */
+struct rm_dir {
+	dev_t dev;
+	ino_t ino;
+	char *name; /* in its parent; NULL for the top */
+};
+
+struct rm_walk {
+	struct gk_err *err;
+	const char *top;   /* the name the caller gave, for messages */
+	dev_t dev;	   /* the tree's filesystem: never leave it */
+	DIR *d;		   /* the directory being emptied, up[depth] */
+	struct rm_dir *up; /* up[0] is the top */
+	size_t depth, cap;
+};
+
+/* The message names the entry that failed. Its path is built only here and
+ * may be long: head and tail are kept so the message still fits gk_err with
+ * its strerror. */
+static int rm_fail(struct rm_walk *w, int errnum, const char *name, const char *what,
+		   const char *why)
 {
-	(void)st;
-	(void)ftw;
-	int rc = (type == FTW_DP) ? rmdir(path) : unlink(path);
-	if (rc < 0 && errno != ENOENT) {
-		gk_err_set(remove_err, errno, "remove %s", path);
-		return 1;
+	_cleanup_free_ char *p = gk_strdup(w->top);
+	for (size_t i = 1; i <= w->depth + (name != NULL); i++) {
+		char *q = gk_strdup_printf("%s/%s", p, i <= w->depth ? w->up[i].name : name);
+		free(p);
+		p = q;
 	}
+	size_t n = strlen(p);
+	if (n > 1024)
+		return gk_err_set(w->err, errnum, "%s %.300s...%s%s", what, p, p + n - 700, why);
+	return gk_err_set(w->err, errnum, "%s %s%s", what, p, why);
+}
+
+/* Unlinks everything in the current directory that is not a directory;
+ * stops at the first subdirectory (1, its name in *sub) or at the end (0). */
+static int rm_scan(struct rm_walk *w, char **sub)
+{
+	int fd = dirfd(w->d);
+	struct dirent *de;
+	for (errno = 0; (de = readdir(w->d)); errno = 0) {
+		const char *n = de->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return rm_fail(w, errno, n, "stat", "");
+		}
+		if (S_ISDIR(st.st_mode)) {
+			*sub = gk_strdup(n);
+			return 1;
+		}
+		/* a symlink goes itself, never what it points to */
+		if (unlinkat(fd, n, 0) < 0 && errno != ENOENT)
+			return rm_fail(w, errno, n, "remove", "");
+	}
+	if (errno)
+		return rm_fail(w, errno, NULL, "read", "");
+	return 0;
+}
+
+static void rm_replace_dir(struct rm_walk *w, DIR *d)
+{
+	closedir(w->d);
+	w->d = d;
+}
+
+static int rm_down(struct rm_walk *w, const char *name)
+{
+	_cleanup_close_ int fd = openat(dirfd(w->d), name, RM_DIR_FLAGS);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return rm_fail(w, errno, name, "open", "");
+		rewinddir(w->d); /* gone meanwhile: look again */
+		return 0;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return rm_fail(w, errno, name, "stat", "");
+	/* Another filesystem is mounted here: it is not ours to empty, and
+	 * its mount point is an error, not something to force. */
+	if (st.st_dev != w->dev)
+		return rm_fail(w, EBUSY, name, "remove", ": a mount point");
+	DIR *d = fdopendir(fd);
+	if (!d)
+		return rm_fail(w, errno, name, "open", "");
+	fd = -1; /* d owns it */
+	if (w->depth + 1 == w->cap) {
+		struct rm_dir *up = realloc(w->up, 2 * w->cap * sizeof(*up));
+		if (!up)
+			abort();
+		w->up = up;
+		w->cap *= 2;
+	}
+	w->up[++w->depth] = (struct rm_dir){st.st_dev, st.st_ino, gk_strdup(name)};
+	rm_replace_dir(w, d);
+	return 0;
+}
+
+/* The current directory is empty: back to its parent, and remove it there. */
+static int rm_up(struct rm_walk *w)
+{
+	const struct rm_dir *parent = &w->up[w->depth - 1];
+	_cleanup_close_ int fd = openat(dirfd(w->d), "..", RM_DIR_FLAGS);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return rm_fail(w, errno, NULL, "open the parent of", "");
+	if (st.st_dev != parent->dev || st.st_ino != parent->ino)
+		return rm_fail(w, ESTALE, NULL, "remove", ": moved while being removed");
+	DIR *d = fdopendir(fd);
+	if (!d)
+		return rm_fail(w, errno, NULL, "open the parent of", "");
+	fd = -1; /* d owns it */
+	rm_replace_dir(w, d);
+	if (unlinkat(dirfd(d), w->up[w->depth].name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return rm_fail(w, errno, NULL, "remove", "");
+	free(w->up[w->depth--].name);
+	return 0;
+}
+
+static int rm_empty(struct rm_walk *w)
+{
+	for (;;) {
+		_cleanup_free_ char *sub = NULL;
+		int r = rm_scan(w, &sub);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			r = rm_down(w, sub);
+		else if (w->depth == 0)
+			return 0;
+		else
+			r = rm_up(w);
+		if (r < 0)
+			return -1;
+	}
+}
+
+int gk_remove_tree_at(int dirfd, const char *name, struct gk_err *err)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : gk_err_set(err, errno, "stat %s", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return gk_err_set(err, errno, "remove %s", name);
+		return 0;
+	}
+	int fd = openat(dirfd, name, RM_DIR_FLAGS);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : gk_err_set(err, errno, "open %s", name);
+	struct rm_walk w = {.err = err, .top = name, .cap = 16};
+	w.d = fdopendir(fd);
+	if (!w.d || fstat(fd, &st) < 0) {
+		int saved = errno;
+		if (w.d)
+			closedir(w.d);
+		else
+			close(fd);
+		return gk_err_set(err, saved, "open %s", name);
+	}
+	w.dev = st.st_dev;
+	w.up = gk_malloc0(w.cap * sizeof(*w.up));
+	w.up[0] = (struct rm_dir){st.st_dev, st.st_ino, NULL};
+	int rc = rm_empty(&w);
+	closedir(w.d);
+	for (size_t i = 1; i <= w.depth; i++)
+		free(w.up[i].name);
+	free(w.up);
+	if (rc < 0)
+		return -1;
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return gk_err_set(err, errno, "remove %s", name);
 	return 0;
 }
 
 int gk_remove_tree(const char *path, struct gk_err *err)
 {
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : gk_err_set(err, errno, "stat %s", path);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			return gk_err_set(err, errno, "remove %s", path);
-		return 0;
-	}
-	remove_err = err;
-	/* FTW_MOUNT: never descend into another filesystem; its mount point
-	 * then fails rmdir with EBUSY, which is reported, not forced. */
-	int rc = nftw(path, remove_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	remove_err = NULL;
-	if (rc < 0)
-		return gk_err_set(err, errno, "walk %s", path);
-	return rc == 0 ? 0 : -1;
+	return gk_remove_tree_at(AT_FDCWD, path, err);
 }

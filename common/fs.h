@@ -30,8 +30,12 @@ int gk_read_file(const char *path, size_t max, char **out, size_t *out_len, stru
 
 /* Remove `path` and everything below it. Never crosses into another mount
  * (a mount point below is an error, not a descent) and never follows symlinks.
- * A missing path is not an error. */
+ * A missing path is not an error. Works relative to directory fds: no depth
+ * or path length below `path` is too much for it. */
 int gk_remove_tree(const char *path, struct gk_err *err);
+
+/* The same for `name` in the directory `dirfd` (or AT_FDCWD). */
+int gk_remove_tree_at(int dirfd, const char *name, struct gk_err *err);
 
 /* fsync a directory so a rename in it is durable. */
 int gk_fsync_dir(const char *dir, struct gk_err *err);

@@ -16,7 +16,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -319,35 +318,6 @@ static int parent_fd(struct extract *x, char **comps, size_t n)
 	return fd;
 }
 
-static int remove_at(int dirfd, const char *name)
-{
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dirfd, name, 0);
-	int fd = openat(dirfd, name, DIR_FLAGS);
-	if (fd < 0)
-		return -1;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
-	struct dirent *de;
-	int rc = 0;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (remove_at(fd, de->d_name) < 0)
-			rc = -1;
-	}
-	closedir(d);
-	if (rc < 0)
-		return -1;
-	return unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
 /* An entry replaces whatever this layer already had at its name, except
  * that a directory stays a directory (its metadata is updated). */
 static int clear_target(struct extract *x, int pfd, const char *leaf, int keep_dir, int *is_dir)
@@ -368,8 +338,9 @@ static int clear_target(struct extract *x, int pfd, const char *leaf, int keep_d
 	 * valid: it is in use right here, and removing a child cannot touch it. */
 	if (pfd != x->cache_fd)
 		cache_drop(x);
-	if (remove_at(pfd, leaf) < 0)
-		return fail(x, errno, "remove the previous entry of that name");
+	struct gk_err rm;
+	if (gk_remove_tree_at(pfd, leaf, &rm) < 0)
+		return fail(x, 0, "remove the previous entry of that name: %s", rm.msg);
 	return 0;
 }
 

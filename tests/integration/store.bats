@@ -253,6 +253,29 @@ shared_images() {
 	[ "$status" -eq 0 ]
 }
 
+# A layer may hold a path of nearly PATH_MAX (pax headers allow it): below
+# the store's own prefix it is longer than PATH_MAX, and a removal by full
+# path could never delete it (rmi, nor the stale temp sweep after it).
+@test "a layer with a 4090-byte path: run --rm reads it, rmi removes it all" {
+	need_fixture busybox.docker.tar
+	tar -xOf "$FIX/busybox.docker.tar" --wildcards '*/layer.tar' >"$TMP/busybox.layer.tar"
+	long="$(python3 -c 'print("/".join(["d" * 254] * 16) + "/" + "f" * 10)')"
+	[ "${#long}" -eq 4090 ]
+	mkimage "$TMP/long.tar" '{"name":"long:1","layers":["'"$TMP/busybox.layer.tar"'",[{"path":"'"$long"'","data":"deep\n"}]]}'
+	"$G" load -i "$TMP/long.tar"
+	run "$G" run --rm --network none long:1 cat "/$long"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = deep ]
+	[ -z "$(ls "$GOCKER_ROOT/containers")" ]
+	[ -z "$(ls "$GOCKER_RUN/containers" 2>/dev/null)" ]
+	run "$G" rmi long:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count "$GOCKER_ROOT/layers")" -eq 0 ]
+	[ "$(count "$GOCKER_ROOT/tmp")" -eq 0 ]
+}
+
 @test "rmi of one of two names only untags; by id removes all" {
 	shared_images
 	"$G" load -i "$TMP/a.tar"

@@ -6,9 +6,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -188,6 +191,99 @@ static void test_atomic_write_and_read(void **state)
 	assert_int_equal(gk_remove_tree(dir, &err), 0); /* missing is fine */
 }
 
+/* One directory deeper from *fd, made and opened relative to it: the tests
+ * below build trees no full path could reach. */
+static void mkdir_down(int *fd, const char *name)
+{
+	assert_int_equal(mkdirat(*fd, name, 0755), 0);
+	int next = openat(*fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(next >= 0);
+	close(*fd);
+	*fd = next;
+}
+
+static void touch_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* A layer may hold paths close to PATH_MAX below the store's prefix: the
+ * removal must not need a full path to anything, nor an fd per level, and
+ * must remove symlinks out of the tree, not what they point to. */
+static void test_remove_tree_beyond_path_max(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/gk-rmtree-XXXXXX";
+	assert_non_null(mkdtemp(top));
+	_cleanup_free_ char *tree = gk_strdup_printf("%s/tree", top);
+	_cleanup_free_ char *outside = gk_strdup_printf("%s/outside", top);
+	_cleanup_free_ char *kept = gk_strdup_printf("%s/kept", outside);
+	struct gk_err err;
+	assert_int_equal(mkdir(tree, 0755), 0);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	assert_int_equal(gk_write_file_atomic(kept, "kept\n", 5, 0644, &err), 0);
+	char name[251];
+	memset(name, 'd', 250);
+	name[250] = '\0';
+	int fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 24; i++) { /* over 6000 bytes deep */
+		touch_at(fd, "f");
+		mkdir_down(&fd, name);
+	}
+	assert_int_equal(symlinkat(outside, fd, "to-dir"), 0);
+	assert_int_equal(symlinkat(kept, fd, "to-file"), 0);
+	for (int i = 0; i < 100; i++) /* deeper than the fd limit below */
+		mkdir_down(&fd, "s");
+	touch_at(fd, "leaf");
+	close(fd);
+
+	struct rlimit old, few;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	few = old;
+	few.rlim_cur = 32;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &few), 0);
+	int rc = gk_remove_tree(tree, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	if (rc < 0)
+		fail_msg("gk_remove_tree: %s", err.msg);
+	assert_false(gk_path_exists(tree));
+	char *buf = NULL;
+	assert_int_equal(gk_read_file(kept, 100, &buf, NULL, &err), 0);
+	assert_string_equal(buf, "kept\n");
+	free(buf);
+	assert_int_equal(gk_remove_tree(top, &err), 0);
+}
+
+/* Another filesystem mounted below is not emptied: the removal stops there
+ * with EBUSY and names the mount point. */
+static void test_remove_tree_stops_at_a_mount(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/gk-rmtree-XXXXXX";
+	assert_non_null(mkdtemp(top));
+	_cleanup_free_ char *m = gk_strdup_printf("%s/a/m", top);
+	_cleanup_free_ char *inside = gk_strdup_printf("%s/inside", m);
+	struct gk_err err;
+	assert_int_equal(gk_mkdir_p(m, 0755, &err), 0);
+	if (mount("gk-test", m, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") < 0) {
+		gk_remove_tree(top, &err);
+		skip(); /* not root */
+	}
+	assert_int_equal(gk_write_file_atomic(inside, "in\n", 3, 0644, &err), 0);
+	int rc = gk_remove_tree(top, &err);
+	int inside_kept = gk_path_exists(inside);
+	assert_int_equal(umount2(m, MNT_DETACH), 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_non_null(strstr(err.msg, m));
+	assert_true(inside_kept);
+	assert_int_equal(gk_remove_tree(top, &err), 0);
+	assert_false(gk_path_exists(top));
+}
+
 static void test_lock_excludes(void **state)
 {
 	(void)state;
@@ -329,12 +425,20 @@ static void test_json_print_inspect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_bytes),	    cmocka_unit_test(test_parse_duration),
-	    cmocka_unit_test(test_format_duration), cmocka_unit_test(test_human),
-	    cmocka_unit_test(test_time_roundtrip),  cmocka_unit_test(test_atomic_write_and_read),
-	    cmocka_unit_test(test_lock_excludes),   cmocka_unit_test(test_err_wrap),
-	    cmocka_unit_test(test_digest),	    cmocka_unit_test(test_json_helpers),
-	    cmocka_unit_test(test_json_template),   cmocka_unit_test(test_json_print_inspect),
+	    cmocka_unit_test(test_parse_bytes),
+	    cmocka_unit_test(test_parse_duration),
+	    cmocka_unit_test(test_format_duration),
+	    cmocka_unit_test(test_human),
+	    cmocka_unit_test(test_time_roundtrip),
+	    cmocka_unit_test(test_atomic_write_and_read),
+	    cmocka_unit_test(test_lock_excludes),
+	    cmocka_unit_test(test_err_wrap),
+	    cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_json_helpers),
+	    cmocka_unit_test(test_json_template),
+	    cmocka_unit_test(test_json_print_inspect),
+	    cmocka_unit_test(test_remove_tree_beyond_path_max),
+	    cmocka_unit_test(test_remove_tree_stops_at_a_mount),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,12 +2,13 @@
 """Tiny synthetic docker-save archives for store tests (hostile ones too).
 
 Usage: mkimage.py OUT.tar < spec.json, where spec is
-  {"name": "a:1" or null, "layers": [[ENTRY, ...], ...],
+  {"name": "a:1" or null, "layers": [[ENTRY, ...] or "LAYER.tar", ...],
    "diff_ids": [...] (optional override), "manifest_layers": [...] (optional
    override of manifest.json's Layers), "extra": [ENTRY, ...] (outer members),
    "layout": "blobs" (Docker 25's save: blobs/sha256/<hex> members, and
    <id>/layer.tar symlinks to them)}
-and ENTRY is {"path": P, "type": "file"|"dir"|"symlink"|"hardlink"|"char",
+where "LAYER.tar" is an existing layer tar, taken as it is, and ENTRY is
+  {"path": P, "type": "file"|"dir"|"symlink"|"hardlink"|"char",
   "data": TEXT, "link": TARGET, "mode": N, "major": N, "minor": N}.
 """
 import hashlib, io, json, sys, tarfile
@@ -41,7 +42,7 @@ def sha(b):
 
 
 spec = json.load(sys.stdin)
-layers = [tar(l) for l in spec["layers"]]
+layers = [open(l, "rb").read() if isinstance(l, str) else tar(l) for l in spec["layers"]]
 diff_ids = spec.get("diff_ids") or ["sha256:" + sha(l) for l in layers]
 cfg = json.dumps({"architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
                   "config": {"Cmd": ["sh"]},
