@@ -108,10 +108,13 @@ static int logs_exec(const struct gk_cmd *self, int argc, char **argv)
 		struct rt_ctr_state st;
 		if (rt_ctr_state_read(id, &st, &err) < 0)
 			break;
-		int running = rt_ctr_running(&st) || !strcmp(st.status, "created");
+		/* A live monitor is draining the pipes, or a launcher is still
+		 * starting the container; a Created container with neither
+		 * (its start failed) has nothing more to say, as in Docker. */
+		int running = rt_ctr_running(&st);
 		if (!running && st.monitor_pid > 0 &&
 		    rt_proc_alive(st.monitor_pid, st.monitor_start))
-			running = 1; /* the monitor still drains the pipes */
+			running = 1;
 		if (!running) {
 			/* one last read for what came in the meantime */
 			while (f && (n = getline(&line, &cap, f)) > 0)

@@ -607,6 +607,16 @@ static json_object *config_json(const struct run_plan *p, const struct run_opts 
 	return root;
 }
 
+/* Undo a registration cut short: the id is ours alone (fresh and random),
+ * so whatever exists under it was made by this run. */
+static void forget_container(const char *id)
+{
+	_cleanup_free_ char *dir = rt_ctr_dir(id);
+	_cleanup_free_ char *run = rt_ctr_run_dir(id);
+	gk_remove_tree(dir, &(struct gk_err){0});
+	gk_remove_tree(run, &(struct gk_err){0});
+}
+
 /* Pick the id and name and write config.json, all under the containers lock
  * so two runs never take the same name. */
 static int register_container(struct run_plan *p, const struct run_opts *o, struct gk_err *err)
@@ -642,6 +652,8 @@ static int register_container(struct run_plan *p, const struct run_opts *o, stru
 		goto out;
 	rc = 0;
 out:
+	if (rc < 0)
+		forget_container(p->id);
 	gk_unlock(lock);
 	return rc;
 }

@@ -206,6 +206,9 @@ teardown() { rt_teardown; }
 		run "$G" ps -a --format json
 		[[ "$output" == *'"Names":"failed"'* ]]
 		[[ "$output" == *'"State":"created"'* ]]
+		# nothing will ever come: logs -f ends at once, as Docker's does
+		run timeout 10 "$G" logs -f failed
+		[ "$status" -eq 0 ]
 		g rm failed
 		[ -z "$(ls -A "$GOCKER_ROOT/containers" | grep -v '^\.')" ]
 		[ -z "$(ls -A "$GOCKER_RUN/containers" | grep -v '^\.')" ]
@@ -214,6 +217,18 @@ teardown() { rt_teardown; }
 	[ "$status" -eq 125 ]
 	[ -z "$(ls -A "$GOCKER_ROOT/containers" | grep -v '^\.')" ]
 	[ -z "$(ls -A "$GOCKER_RUN/containers" | grep -v '^\.')" ]
+}
+
+@test "run: a container whose state cannot be recorded leaves nothing behind" {
+	mkdir -p "$GOCKER_RUN/containers"
+	chattr +i "$GOCKER_RUN/containers"
+	run g run --name half busybox true
+	chattr -i "$GOCKER_RUN/containers"
+	echo "$status $output"
+	[ "$status" -eq 125 ]
+	[ -z "$(ls -A "$GOCKER_ROOT/containers" | grep -v '^\.')" ]
+	run "$G" ps -a -q
+	[ -z "$output" ]
 }
 
 @test "run: limits are recorded as Docker's HostConfig fields" {
