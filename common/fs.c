@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 char *gk_strdup_printf(const char *fmt, ...)
@@ -232,7 +234,6 @@ struct rm_dir {
 struct rm_walk {
 	struct gk_err *err;
 	const char *top;   /* the name the caller gave, for messages */
-	dev_t dev;	   /* the tree's filesystem: never leave it */
 	DIR *d;		   /* the directory being emptied, up[depth] */
 	struct rm_dir *up; /* up[0] is the top */
 	size_t depth, cap;
@@ -291,10 +292,26 @@ static void rm_replace_dir(struct rm_walk *w, DIR *d)
 	w->d = d;
 }
 
+/* Opens the subdirectory `name` unless something is mounted on it:
+ * RESOLVE_NO_XDEV refuses any mount point, a bind mount of the same
+ * filesystem too (comparing st_dev would walk into that one and empty it). */
+static int rm_open_subdir(int parent, const char *name)
+{
+	struct open_how how = {
+	    .flags = RM_DIR_FLAGS,
+	    .resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS,
+	};
+	return (int)syscall(SYS_openat2, parent, name, &how, sizeof(how));
+}
+
 static int rm_down(struct rm_walk *w, const char *name)
 {
-	_cleanup_close_ int fd = openat(dirfd(w->d), name, RM_DIR_FLAGS);
+	_cleanup_close_ int fd = rm_open_subdir(dirfd(w->d), name);
 	if (fd < 0) {
+		/* A mount point is not ours to empty, and an error, not
+		 * something to force. */
+		if (errno == EXDEV)
+			return rm_fail(w, EBUSY, name, "remove", ": a mount point");
 		if (errno != ENOENT)
 			return rm_fail(w, errno, name, "open", "");
 		rewinddir(w->d); /* gone meanwhile: look again */
@@ -303,10 +320,6 @@ static int rm_down(struct rm_walk *w, const char *name)
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return rm_fail(w, errno, name, "stat", "");
-	/* Another filesystem is mounted here: it is not ours to empty, and
-	 * its mount point is an error, not something to force. */
-	if (st.st_dev != w->dev)
-		return rm_fail(w, EBUSY, name, "remove", ": a mount point");
 	DIR *d = fdopendir(fd);
 	if (!d)
 		return rm_fail(w, errno, name, "open", "");
@@ -385,7 +398,6 @@ int gk_remove_tree_at(int dirfd, const char *name, struct gk_err *err)
 			close(fd);
 		return gk_err_set(err, saved, "open %s", name);
 	}
-	w.dev = st.st_dev;
 	w.up = gk_malloc0(w.cap * sizeof(*w.up));
 	w.up[0] = (struct rm_dir){st.st_dev, st.st_ino, NULL};
 	int rc = rm_empty(&w);

@@ -284,6 +284,36 @@ static void test_remove_tree_stops_at_a_mount(void **state)
 	assert_false(gk_path_exists(top));
 }
 
+/* A bind mount from the same filesystem has the tree's st_dev: it must stop
+ * the walk all the same, and what it shows must survive. */
+static void test_remove_tree_stops_at_a_bind_mount(void **state)
+{
+	(void)state;
+	char top[] = "/tmp/gk-rmtree-XXXXXX";
+	char src[] = "/tmp/gk-rmsrc-XXXXXX";
+	assert_non_null(mkdtemp(top));
+	assert_non_null(mkdtemp(src));
+	_cleanup_free_ char *m = gk_strdup_printf("%s/a/m", top);
+	_cleanup_free_ char *kept = gk_strdup_printf("%s/keep", src);
+	struct gk_err err;
+	assert_int_equal(gk_mkdir_p(m, 0755, &err), 0);
+	assert_int_equal(gk_write_file_atomic(kept, "k\n", 2, 0644, &err), 0);
+	if (mount(src, m, NULL, MS_BIND, NULL) < 0) {
+		gk_remove_tree(top, &err);
+		gk_remove_tree(src, &err);
+		skip(); /* not root */
+	}
+	int rc = gk_remove_tree(top, &err);
+	assert_int_equal(umount2(m, MNT_DETACH), 0);
+	int src_kept = gk_path_exists(kept);
+	assert_int_equal(gk_remove_tree(top, &(struct gk_err){0}), 0);
+	assert_int_equal(gk_remove_tree(src, &(struct gk_err){0}), 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_non_null(strstr(err.msg, m));
+	assert_true(src_kept);
+}
+
 static void test_lock_excludes(void **state)
 {
 	(void)state;
@@ -439,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_json_print_inspect),
 	    cmocka_unit_test(test_remove_tree_beyond_path_max),
 	    cmocka_unit_test(test_remove_tree_stops_at_a_mount),
+	    cmocka_unit_test(test_remove_tree_stops_at_a_bind_mount),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
