@@ -164,6 +164,25 @@ teardown() { rt_teardown; }
 	[ "${lines[2]}" = "exit 3" ]
 }
 
+@test "run, run --init and exec: the container cannot type into the user's terminal (own session, TIOCSTI refused)" {
+	gcc -static -O2 -o "$RT_TMP/tiocsti" "$BATS_TEST_DIRNAME/lib/tiocsti.c"
+	local sti="$RT_TMP/tiocsti:/sti:ro" typed=$'echo INJECTED\n'
+	# the user's shell reads what is typed into its terminal once gocker exits
+	local after='echo rc=$?; read -t 1 line; echo "got:[$line]"'
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --rm -v '$sti' busybox /sti '$typed'; $after"
+	echo "$output"
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" == *"got:[]"* ]]
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --rm --init -v '$sti' busybox /sti '$typed'; $after"
+	echo "$output"
+	[[ "$output" == *"got:[]"* ]]
+	g run -d --name sti -v "$sti" busybox sleep 1000 >/dev/null
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' exec sti /sti '$typed'; $after"
+	echo "$output"
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" == *"got:[]"* ]]
+}
+
 @test "run: -i passes stdin, without it stdin is empty" {
 	run bash -c "echo piped | '$G' run --rm -i busybox cat"
 	[ "$output" = piped ]
