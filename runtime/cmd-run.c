@@ -256,7 +256,7 @@ static void push_mount(struct run_plan *p, struct rt_mount m)
 	p->mounts[p->n_mounts++] = m;
 }
 
-/* -v HOST:CTR[:ro|rw]; a HOST without '/' is a named volume under
+/* -v HOST:CTR[:ro|rw]; a HOST not starting with '/' is a named volume under
  * $GOCKER_ROOT/volumes/NAME/_data. */
 static int parse_volume(struct run_plan *p, const char *arg, struct gk_err *err)
 {
@@ -280,6 +280,14 @@ static int parse_volume(struct run_plan *p, const char *arg, struct gk_err *err)
 				  "invalid volume specification: '%s': mount path must be "
 				  "absolute",
 				  arg);
+	/* Docker's rule for local volume names (the container name rule); it
+	 * also keeps "../x" or "a/b" from reaching outside volumes/. */
+	if (parts[0][0] != '/' && !rt_ctr_name_valid(parts[0]))
+		return gk_err_set(err, 0,
+				  "create %s: \"%s\" includes invalid characters for a local "
+				  "volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If "
+				  "you intended to pass a host directory, use absolute path",
+				  parts[0], parts[0]);
 	struct rt_mount m = {.target = gk_strdup(parts[1]), .readonly = ro};
 	if (parts[0][0] == '/') {
 		m.source = gk_strdup(parts[0]);

@@ -108,6 +108,17 @@ teardown() { rt_teardown; }
 	[ "$(cat "$GOCKER_ROOT/volumes/vol/_data/f")" = kept ]
 }
 
+@test "run: a volume name outside Docker's rule is refused and nothing is created" {
+	for v in rel/x ../escaped ../../escaped . a; do
+		run g run --rm --network none -v "$v:/x" busybox true
+		[ "$status" -eq 125 ] || { echo "-v $v:/x exited $status"; return 1; }
+		[[ "$output" == *"includes invalid characters for a local volume name"* ]]
+	done
+	[ ! -e "$RT_TMP/escaped" ] && [ ! -e "$RT_TMP/root/escaped" ]
+	[ ! -e "$GOCKER_ROOT/volumes/rel" ] && [ ! -e "$GOCKER_ROOT/_data" ]
+	[ -z "$("$G" ps -aq)" ]
+}
+
 @test "run: a read-only bind is read-only below too (mounts under its source)" {
 	mkdir -p "$RT_TMP/tree/sub"
 	mount -t tmpfs -o size=1m gk-test "$RT_TMP/tree/sub"
