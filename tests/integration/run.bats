@@ -108,6 +108,17 @@ teardown() { rt_teardown; }
 	[ "$(cat "$GOCKER_ROOT/volumes/vol/_data/f")" = kept ]
 }
 
+@test "run: a volume name outside Docker's rule is refused and nothing is created" {
+	for v in rel/x ../escaped ../../escaped . a; do
+		run g run --rm --network none -v "$v:/x" busybox true
+		[ "$status" -eq 125 ] || { echo "-v $v:/x exited $status"; return 1; }
+		[[ "$output" == *"includes invalid characters for a local volume name"* ]]
+	done
+	[ ! -e "$RT_TMP/escaped" ] && [ ! -e "$RT_TMP/root/escaped" ]
+	[ ! -e "$GOCKER_ROOT/volumes/rel" ] && [ ! -e "$GOCKER_ROOT/_data" ]
+	[ -z "$("$G" ps -aq)" ]
+}
+
 @test "run: a read-only bind is read-only below too (mounts under its source)" {
 	mkdir -p "$RT_TMP/tree/sub"
 	mount -t tmpfs -o size=1m gk-test "$RT_TMP/tree/sub"
@@ -183,12 +194,17 @@ teardown() { rt_teardown; }
 @test "run: bad input is refused with 125 and creates nothing" {
 	for args in "--mem abc" "--mem 0" "--cpus -1" "--cpus 1000" "--cpus x" "--pids abc" \
 		"--memory 12q" "--swap 10" "--memory-swap 1g" "-v /does/not/exist:/x" \
-		"-v relative" "--name bad/name" "--network nope"; do
+		"-v relative" "--name bad/name" "--network nope" "--mem 99999999999999" \
+		"--mem 64 --swap 99999999999999"; do
 		run g run $args busybox true
 		echo "$args -> $status $output"
 		[ "$status" -eq 125 ]
 		[ -n "$output" ]
 	done
+	run g run --pids x busybox true
+	[[ "$output" == *'"x" for "--pids, --pids-limit" flag'* ]]
+	run g run --mem 99999999999999 busybox true
+	[[ "$output" == *'invalid --mem value "99999999999999"'* ]]
 	run g run --pull never no-such-image true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *no-such-image* ]]
