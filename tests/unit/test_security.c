@@ -154,6 +154,52 @@ static int refused(long rc, int want)
 	return rc == -1 && errno == want;
 }
 
+#ifdef __x86_64__
+#include <sys/mman.h>
+/* socketcall(SYS_SOCKET, {family, SOCK_STREAM, 0}) through the 32-bit x86
+ * ABI (int 0x80), as a 32-bit program makes it: the arguments sit in memory
+ * (below 4 GiB), where seccomp cannot read the family. */
+static long socketcall_i386(unsigned family)
+{
+	unsigned *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (args == MAP_FAILED)
+		return -9999;
+	args[0] = family;
+	args[1] = SOCK_STREAM;
+	args[2] = 0;
+	long ret;
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(102 /* i386 socketcall */), "b"(1 /* SYS_SOCKET */),
+			   "c"((unsigned)(uintptr_t)args)
+			 : "memory");
+	munmap(args, 4096);
+	return ret;
+}
+
+/* The direct 32-bit x86 socket() (since Linux 4.3). */
+static long socket_i386(unsigned family)
+{
+	long ret;
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(359 /* i386 socket */), "b"(family), "c"(SOCK_STREAM), "d"(0)
+			 : "memory");
+	return ret;
+}
+
+/* Whether this kernel runs 32-bit x86 system calls at all. */
+static int child_i386_probe(void)
+{
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20 /* i386 getpid */) : "memory");
+	return ret > 0 ? 0 : 1;
+}
+
+static int i386_ok;
+#endif
+
 static int child_seccomp_default(void)
 {
 	CHECK(load_default(DEFAULT_CAPS) == 0);
@@ -185,6 +231,15 @@ static int child_seccomp_default(void)
 	CHECK(refused(socket(40 /* AF_VSOCK */, SOCK_STREAM, 0), EPERM));
 	CHECK(refused(personality(0x0400000 /* READ_IMPLIES_EXEC */), EPERM));
 #ifdef __x86_64__
+	/* 32-bit x86 has socket(2) only since 4.3 and its libcs still reach it
+	 * through socketcall(2), whose arguments seccomp cannot see: its
+	 * SYS_SOCKET must be refused or AF_VSOCK and AF_ALG get through. */
+	if (i386_ok) {
+		CHECK(socketcall_i386(40 /* AF_VSOCK */) == -EPERM);
+		CHECK(socketcall_i386(38 /* AF_ALG */) == -EPERM);
+		CHECK(socketcall_i386(AF_UNIX) == -EPERM);
+		CHECK(socket_i386(40 /* AF_VSOCK */) == -EPERM);
+	}
 	/* x32 (in the filter only where the kernel runs it): ENOSYS either way,
 	 * and the process lives on. */
 	CHECK(refused(syscall(0x40000000 | SYS_getpid), ENOSYS));
@@ -221,6 +276,9 @@ static int child_seccomp_sys_admin(void)
 static void test_seccomp(void **state)
 {
 	(void)state;
+#ifdef __x86_64__
+	i386_ok = in_child(child_i386_probe) == 0;
+#endif
 	assert_int_equal(in_child(child_seccomp_default), 0);
 	assert_int_equal(in_child(child_seccomp_sys_admin), 0);
 }
