@@ -49,6 +49,14 @@ teardown() { rt_teardown; }
 	[[ "$output" == *":/"* ]]
 }
 
+@test "exec: a directory fd the caller leaks to gocker does not reach the command (CVE-2024-21626)" {
+	run "$G" exec box ls /proc/self/fd 7<"$BATS_TEST_TMPDIR"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "0 1 2 3" ]
+	run "$G" exec -w /proc/self/fd/7 box pwd 7<"$BATS_TEST_TMPDIR"
+	[ "$status" -ne 0 ]
+}
+
 @test "exec -i passes stdin; -d returns at once" {
 	run bash -c "echo in | '$G' exec -i box cat"
 	[ "$output" = in ]

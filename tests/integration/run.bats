@@ -143,6 +143,14 @@ teardown() { rt_teardown; }
 	! [[ "$output" == *" Z "* ]] || false
 }
 
+@test "run --init: PID 1 runs gocker's code, its exe cannot be opened inside (CVE-2019-5736)" {
+	run g run --rm --init busybox sh -c '
+		if readlink /proc/1/exe >/dev/null 2>&1; then echo readable; else echo refused; fi
+		if head -c 1 /proc/1/exe >/dev/null 2>&1; then echo opened; else echo refused; fi'
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "refused refused" ]
+}
+
 @test "run: the container's mounts: proc, dev, sys read-only, cgroup read-only" {
 	run g run --rm busybox sh -c 'cat /proc/mounts; ls /dev'
 	[ "$status" -eq 0 ]
@@ -285,6 +293,16 @@ teardown() { rt_teardown; }
 		[ "$status" -ne 0 ] || [[ "$output" != /proc/* && "$output" != /tmp* ]]
 		! [[ "$output" == "$RT_TMP"* ]] || false
 	done
+}
+
+@test "run: a directory fd the caller leaks to gocker does not reach the container (CVE-2024-21626)" {
+	# fd 7 on a host directory, inherited by gocker (no O_CLOEXEC); ls
+	# itself holds fd 3 for the directory it reads
+	run g run --rm busybox ls /proc/self/fd 7<"$RT_TMP"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "0 1 2 3" ]
+	run g run --rm -w /proc/self/fd/7 busybox pwd 7<"$RT_TMP"
+	[ "$status" -ne 0 ]
 }
 
 @test "run needs no module; load, pull and the bridge network without them fail clearly" {
