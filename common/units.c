@@ -213,6 +213,13 @@ void gk_format_time(const struct timespec *ts, char *buf, size_t len)
 	snprintf(buf, len, "%s.%09ldZ", base, ts->tv_nsec);
 }
 
+void gk_format_time_cli(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+}
+
 int gk_parse_time(const char *s, struct timespec *out)
 {
 	struct tm tm = {0};

@@ -27,6 +27,9 @@ void gk_human_duration(int64_t seconds, char *buf, size_t len);
 
 /* RFC 3339 with nanoseconds in UTC, as Docker's JSON timestamps. */
 void gk_format_time(const struct timespec *ts, char *buf, size_t len);
+/* Go's time.Time.String() in UTC, as the CLI's --format json CreatedAt of
+ * `docker ps` and `docker images`: "2023-11-14 22:13:20 +0000 UTC". */
+void gk_format_time_cli(time_t t, char *buf, size_t len);
 /* Parse what gk_format_time (or Docker/OCI "created") writes. */
 int gk_parse_time(const char *s, struct timespec *out);
 

@@ -75,6 +75,28 @@ static json_object *inspect_image(const struct rt_image *img, const struct rt_im
 	return o;
 }
 
+json_object *rt_image_inspect_json(const char *name, struct gk_err *err)
+{
+	struct rt_store *store = NULL;
+	struct rt_image_summary *v = NULL;
+	size_t n = 0;
+	struct rt_image img;
+	json_object *o = NULL;
+	if (rt_store_open(NULL, &store, err) == 0 &&
+	    rt_store_list_images(store, &v, &n, err) == 0 &&
+	    rt_image_resolve(store, name, &img, err) == 0) {
+		const struct rt_image_summary *s = NULL;
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(v[j].id, img.id) == 0)
+				s = &v[j];
+		o = inspect_image(&img, s);
+		rt_image_free(&img);
+	}
+	rt_image_summaries_free(v, n);
+	rt_store_close(store);
+	return o;
+}
+
 static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},

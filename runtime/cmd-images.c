@@ -63,9 +63,7 @@ static void fill_common(struct row *r, const struct rt_image_summary *s, int no_
 		r->created = ts.tv_sec;
 		gk_human_duration((int64_t)(time(NULL) - ts.tv_sec), buf, sizeof(buf));
 		r->created_since = gk_strdup_printf("%s ago", buf);
-		struct tm tm;
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+		gk_format_time_cli(ts.tv_sec, buf, sizeof(buf));
 		r->created_at = gk_strdup(buf);
 	} else {
 		r->created_since = gk_strdup("N/A");

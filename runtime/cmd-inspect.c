@@ -1,4 +1,4 @@
-/* gocker inspect: containers as Docker's inspect JSON; anything that is not a
+/* gocker inspect: containers as Docker's inspect JSON; a name that is no
  * container is looked up as an image (gocker image inspect). */
 #include <errno.h>
 #include <stdio.h>
@@ -61,6 +61,36 @@ static json_object *container_json(const char *id, struct gk_err *err)
 	return o;
 }
 
+/* One NAME|ID, as Docker's inspect looks it up: a container first, then an
+ * image. Only "not found" moves on to the next kind; any other error (an
+ * ambiguous id prefix) is the answer. Prints why and returns NULL on failure. */
+static json_object *inspect_one(const char *q, const char *type)
+{
+	struct gk_err err = {0};
+	char id[65];
+	if (!type || !strcmp(type, "container")) {
+		json_object *o = NULL;
+		if (rt_ctr_resolve(q, id, &err) == 0 && (o = container_json(id, &err)))
+			return o;
+		if (err.errnum != ENOENT) {
+			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			return NULL;
+		}
+		if (type) {
+			fprintf(stderr, "Error: No such container: %s\n", q);
+			return NULL;
+		}
+	}
+	json_object *o = rt_image_inspect_json(q, &err);
+	if (o)
+		return o;
+	if (err.errnum == ENOENT)
+		fprintf(stderr, "Error: No such %s: %s\n", type ? "image" : "object", q);
+	else
+		fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+	return NULL;
+}
+
 static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
@@ -79,27 +109,21 @@ static int inspect_exec(const struct gk_cmd *self, int argc, char **argv)
 		else
 			return GK_EXIT_FAILURE;
 	}
+	if (type && strcmp(type, "container") && strcmp(type, "image"))
+		return gk_cmd_usage_error(self, "\"%s\" is not a valid value for --type", type);
 	if (optind >= argc)
 		return gk_cmd_usage_error(self, "requires at least 1 argument");
-	char id[65];
-	struct gk_err err = {0};
-	if ((type && !strcmp(type, "image")) ||
-	    (!(type && !strcmp(type, "container")) && rt_ctr_resolve(argv[optind], id, &err) < 0)) {
-		/* Not a container: Docker's inspect falls back to images. */
-		optind = 0;
-		return gk_cmd_image_inspect.exec(&gk_cmd_image_inspect, argc, argv);
-	}
+	/* Each argument is looked up on its own: containers and images mix. */
 	_cleanup_json_ json_object *arr = json_object_new_array();
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
-		json_object *o;
-		if (rt_ctr_resolve(argv[i], id, &err) < 0 || !(o = container_json(id, &err))) {
-			fprintf(stderr, "Error: No such object: %s\n", argv[i]);
+		json_object *o = inspect_one(argv[i], type);
+		if (o)
+			json_object_array_add(arr, o);
+		else
 			rc = 1;
-			continue;
-		}
-		json_object_array_add(arr, o);
 	}
+	struct gk_err err = {0};
 	if (gk_json_print_inspect(stdout, arr, format, &err) < 0) {
 		gk_print_err(&err);
 		return 1;

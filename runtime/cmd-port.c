@@ -24,8 +24,9 @@ static int port_exec(const struct gk_cmd *self, int argc, char **argv)
 	struct gk_err err = {0};
 	char id[65];
 	if (rt_ctr_resolve(argv[optind], id, &err) < 0) {
-		gk_print_err(&err);
-		return GK_EXIT_FAILURE;
+		/* as every other command naming a container, and Docker */
+		fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+		return 1;
 	}
 	int want_port = 0;
 	char want_proto[8] = "tcp";

@@ -128,8 +128,12 @@ static int ps_exec(const struct gk_cmd *self, int argc, char **argv)
 			_cleanup_free_ char *cmd = command_string(cfg, !notrunc);
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "Command", json_object_new_string(cmd));
-			json_object_object_add(o, "CreatedAt",
-					       json_object_new_string(gk_json_str(cfg, "Created")));
+			struct timespec ts = {0};
+			char at[64] = "";
+			const char *created_rfc = gk_json_str(cfg, "Created");
+			if (created_rfc && gk_parse_time(created_rfc, &ts) == 0)
+				gk_format_time_cli(ts.tv_sec, at, sizeof(at));
+			json_object_object_add(o, "CreatedAt", json_object_new_string(at));
 			_cleanup_free_ char *sid =
 			    gk_strdup_printf("%.*s", notrunc ? 64 : 12, ids[k]);
 			json_object_object_add(o, "ID", json_object_new_string(sid));

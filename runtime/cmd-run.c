@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -84,6 +85,10 @@ static int parse_int(const char *s, int64_t *out)
 	return 0;
 }
 
+/* The largest --mem or --swap in megabytes: their sum in bytes still fits
+ * an int64_t (beyond it the limit would wrap negative). */
+#define MAX_MB (INT64_MAX / 2 / 1048576)
+
 static int parse_limits(struct run_opts *o, const char *mem, const char *memswap, const char *cpus,
 			const char *pids, struct gk_err *err)
 {
@@ -137,8 +142,13 @@ static int parse_limits(struct run_opts *o, const char *mem, const char *memswap
 	if (pids) {
 		if (parse_int(pids, &l->pids) < 0 || l->pids < -1)
 			return gk_err_set(
-			    err, 0, "invalid argument \"%s\" for \"--pids-limit\" flag", pids);
+			    err, 0, "invalid argument \"%s\" for \"--pids, --pids-limit\" flag",
+			    pids);
 	}
+	/* Docker's default swap, as large as the memory: recorded so that
+	 * inspect's HostConfig.MemorySwap shows what the cgroup gets. */
+	if (l->memory > 0 && l->memory_swap == 0)
+		l->memory_swap = 2 * l->memory;
 	return 0;
 }
 
@@ -256,7 +266,7 @@ static void push_mount(struct run_plan *p, struct rt_mount m)
 	p->mounts[p->n_mounts++] = m;
 }
 
-/* -v HOST:CTR[:ro|rw]; a HOST without '/' is a named volume under
+/* -v HOST:CTR[:ro|rw]; a HOST not starting with '/' is a named volume under
  * $GOCKER_ROOT/volumes/NAME/_data. */
 static int parse_volume(struct run_plan *p, const char *arg, struct gk_err *err)
 {
@@ -280,6 +290,14 @@ static int parse_volume(struct run_plan *p, const char *arg, struct gk_err *err)
 				  "invalid volume specification: '%s': mount path must be "
 				  "absolute",
 				  arg);
+	/* Docker's rule for local volume names (the container name rule); it
+	 * also keeps "../x" or "a/b" from reaching outside volumes/. */
+	if (parts[0][0] != '/' && !rt_ctr_name_valid(parts[0]))
+		return gk_err_set(err, 0,
+				  "create %s: \"%s\" includes invalid characters for a local "
+				  "volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If "
+				  "you intended to pass a host directory, use absolute path",
+				  parts[0], parts[0]);
 	struct rt_mount m = {.target = gk_strdup(parts[1]), .readonly = ro};
 	if (parts[0][0] == '/') {
 		m.source = gk_strdup(parts[0]);
@@ -1143,7 +1161,8 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 			o.publish_all = 1;
 			break;
 		case OPT_MEM:
-			if (parse_int(optarg, &o.mem_mb) < 0 || o.mem_mb <= 0) {
+			if (parse_int(optarg, &o.mem_mb) < 0 || o.mem_mb <= 0 ||
+			    o.mem_mb > MAX_MB) {
 				rc = gk_cmd_usage_error(self,
 							"invalid --mem value \"%s\": a number "
 							"of megabytes",
@@ -1152,7 +1171,8 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 			}
 			break;
 		case OPT_SWAP:
-			if (parse_int(optarg, &o.swap_mb) < 0 || o.swap_mb < 0) {
+			if (parse_int(optarg, &o.swap_mb) < 0 || o.swap_mb < 0 ||
+			    o.swap_mb > MAX_MB) {
 				rc = gk_cmd_usage_error(self,
 							"invalid --swap value \"%s\": a number "
 							"of megabytes",

@@ -25,6 +25,12 @@ extern const struct gk_cmd gk_cmd_logs;
 extern const struct gk_cmd gk_cmd_stop;
 extern const struct gk_cmd gk_cmd_kill;
 extern const struct gk_cmd gk_cmd_exec;
+/* For `gocker inspect`: the image NAME as `image inspect` prints it, or NULL
+ * with err set (errnum ENOENT when there is no such image). Defined in
+ * cmd-image-inspect.c. */
+struct json_object;
+struct gk_err;
+struct json_object *rt_image_inspect_json(const char *name, struct gk_err *err);
 /* internal, not in --help: defined in cmd-run.c, part of `run -d` */
 extern const struct gk_cmd gk_cmd_monitor_finish;
 

@@ -297,8 +297,11 @@ int rt_ctr_name_owner(const char *name, char id[65])
 
 int rt_ctr_resolve(const char *q, char id[65], struct gk_err *err)
 {
-	if (!q || !*q)
-		return gk_err_set(err, 0, "No such container: %s", q ? q : "");
+	if (!q || !*q) {
+		gk_err_set(err, 0, "No such container: %s", q ? q : "");
+		err->errnum = ENOENT;
+		return -1;
+	}
 	_cleanup_strv_ char **ids = rt_ctr_list();
 	for (size_t i = 0; ids[i]; i++)
 		if (!strcmp(ids[i], q)) {
@@ -319,7 +322,9 @@ int rt_ctr_resolve(const char *q, char id[65], struct gk_err *err)
 		return 0;
 	if (matches > 1)
 		return gk_err_set(err, 0, "multiple IDs found with provided prefix: %s", q);
-	return gk_err_set(err, 0, "No such container: %s", q);
+	gk_err_set(err, 0, "No such container: %s", q);
+	err->errnum = ENOENT; /* "not found", unlike an ambiguous prefix */
+	return -1;
 }
 
 int rt_ctr_name_valid(const char *name)

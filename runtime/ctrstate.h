@@ -65,7 +65,8 @@ int rt_ctr_config_sync(const char *id, struct gk_err *err);
 char **rt_ctr_list(void);
 
 /* A full id, a name (with or without the leading '/'), or a unique id prefix.
- * Errors read "No such container: x". */
+ * Errors read "No such container: x" (errnum ENOENT) or "multiple IDs found
+ * with provided prefix: x" (errnum 0). */
 int rt_ctr_resolve(const char *name_or_id, char id[65], struct gk_err *err);
 /* The id using `name` ("/name" stored), or 0. */
 int rt_ctr_name_owner(const char *name, char id[65]);

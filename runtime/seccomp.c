@@ -1,7 +1,9 @@
 /* The default seccomp filter (libseccomp), modelled on Docker's default
  * profile (moby profiles/seccomp/default.json): default EPERM, a big
  * allowlist, and groups allowed only with a given capability. Differences
- * from Docker: io_uring_* and socket(AF_ALG) are refused too (security floor). */
+ * from Docker: io_uring_* and socket(AF_ALG) are refused too, and 32-bit x86
+ * programs cannot create sockets (security floor: no AF_VSOCK, see
+ * build_i386()). */
 #include "runtime/security.h"
 
 #include <errno.h>
@@ -63,14 +65,14 @@ static const char *const allowed[] = {
     "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32", "setrlimit",
     "set_robust_list", "setsid", "setsockopt", "set_thread_area", "set_tid_address", "setuid",
     "setuid32", "setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown", "sigaltstack",
-    "signalfd", "signalfd4", "sigprocmask", "sigreturn", "socketcall", "socketpair", "splice",
-    "stat", "stat64", "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync",
-    "sync_file_range", "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete",
-    "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64",
-    "timerfd_create", "timerfd_gettime", "timerfd_gettime64", "timerfd_settime",
-    "timerfd_settime64", "times", "tkill", "truncate", "truncate64", "ugetrlimit", "umask", "uname",
-    "unlink", "unlinkat", "utime", "utimensat", "utimensat_time64", "utimes", "vfork", "vmsplice",
-    "wait4", "waitid", "waitpid", "write", "writev",
+    "signalfd", "signalfd4", "sigprocmask", "sigreturn", "socketpair", "splice", "stat", "stat64",
+    "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync", "sync_file_range", "syncfs",
+    "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete", "timer_getoverrun",
+    "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd_create",
+    "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "times",
+    "tkill", "truncate", "truncate64", "ugetrlimit", "umask", "uname", "unlink", "unlinkat",
+    "utime", "utimensat", "utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid",
+    "waitpid", "write", "writev",
     /* Docker: allowed on kernels >= 4.8 (ptrace can no longer bypass seccomp) */
     "process_vm_readv", "process_vm_writev", "ptrace",
     /* x86 only */
@@ -108,6 +110,8 @@ static const struct {
 static const scmp_datum_t personalities[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
 #define AF_ALG_NR   38
 #define AF_VSOCK_NR 40
+/* socketcall()'s call number for socket() (linux/net.h SYS_SOCKET) */
+#define SYS_SOCKET_CALL 1
 
 /* Unknown names (a syscall newer than this libseccomp) are skipped. */
 static int allow_name(scmp_filter_ctx ctx, const char *name, struct gk_err *err)
@@ -137,13 +141,13 @@ static int add_arches(scmp_filter_ctx ctx, struct gk_err *err)
 	uint32_t native = seccomp_arch_native();
 	uint32_t extra[2] = {0, 0};
 	if (native == SCMP_ARCH_X86_64) {
-		extra[0] = SCMP_ARCH_X86;
-		/* x32 rules make the filter a third longer, and the kernel compiles
-		 * the whole filter at every container start: only where they can
-		 * matter. Elsewhere an x32 syscall gets ENOSYS (the bad-architecture
-		 * action below), as the kernel itself would answer. */
+		/* 32-bit x86 comes from build_i386(). x32 rules make the filter a
+		 * third longer, and the kernel compiles the whole filter at every
+		 * container start: only where they can matter. Elsewhere an x32
+		 * syscall gets ENOSYS (the bad-architecture action below), as the
+		 * kernel itself would answer. */
 		if (kernel_has_x32())
-			extra[1] = SCMP_ARCH_X32;
+			extra[0] = SCMP_ARCH_X32;
 	} else if (native == SCMP_ARCH_AARCH64) {
 		extra[0] = SCMP_ARCH_ARM;
 	}
@@ -155,12 +159,11 @@ static int add_arches(scmp_filter_ctx ctx, struct gk_err *err)
 	return 0;
 }
 
-static int add_conditional(scmp_filter_ctx ctx, uint64_t caps, struct gk_err *err)
+/* socket(): every family but AF_ALG (38) and AF_VSOCK (40). */
+static int add_socket(scmp_filter_ctx ctx, struct gk_err *err)
 {
-	int rc;
-	/* socket(): every family but AF_ALG (38) and AF_VSOCK (40). */
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-			      SCMP_A0(SCMP_CMP_LT, AF_ALG_NR));
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				  SCMP_A0(SCMP_CMP_LT, AF_ALG_NR));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0(SCMP_CMP_EQ, AF_ALG_NR + 1));
@@ -169,6 +172,28 @@ static int add_conditional(scmp_filter_ctx ctx, uint64_t caps, struct gk_err *er
 				      SCMP_A0(SCMP_CMP_GT, AF_VSOCK_NR));
 	if (rc < 0)
 		return gk_err_set(err, -rc, "seccomp: socket rules");
+	return 0;
+}
+
+/* 32-bit x86 reaches socket() through socketcall(SYS_SOCKET) as well, whose
+ * family sits in memory the filter cannot read; and libseccomp turns any
+ * socket() rule with arguments into "socketcall(SYS_SOCKET): allow", which
+ * lets AF_VSOCK and AF_ALG through. So there: every socketcall() but
+ * SYS_SOCKET, and no socket() (EPERM either way). */
+static int add_socketcall(scmp_filter_ctx ctx, struct gk_err *err)
+{
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketcall), 1,
+				  SCMP_A0(SCMP_CMP_NE, SYS_SOCKET_CALL));
+	if (rc < 0)
+		return gk_err_set(err, -rc, "seccomp: socketcall rule");
+	return 0;
+}
+
+static int add_conditional(scmp_filter_ctx ctx, uint64_t caps, int i386, struct gk_err *err)
+{
+	int rc;
+	if ((i386 ? add_socketcall(ctx, err) : add_socket(ctx, err)) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(personalities) / sizeof(personalities[0]); i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1,
 				      SCMP_A0(SCMP_CMP_EQ, personalities[i]));
@@ -197,8 +222,8 @@ static int add_conditional(scmp_filter_ctx ctx, uint64_t caps, struct gk_err *er
 	return 0;
 }
 
-/* Docker's default profile as a libseccomp context. */
-static scmp_filter_ctx build_default(uint64_t caps_mask, struct gk_err *err)
+/* The rules for the context's architectures (i386: 32-bit x86 alone). */
+static scmp_filter_ctx build_rules(uint64_t caps_mask, int i386, struct gk_err *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (!ctx) {
@@ -209,17 +234,50 @@ static scmp_filter_ctx build_default(uint64_t caps_mask, struct gk_err *err)
 	 * syscall of the container runs through this filter. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
-	if (add_arches(ctx, err) < 0)
+	int rc = 0;
+	if (i386) {
+		rc = seccomp_arch_add(ctx, SCMP_ARCH_X86);
+		if (rc == 0)
+			rc = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+		if (rc < 0) {
+			gk_err_set(err, -rc, "seccomp: 32-bit x86 architecture");
+			goto fail;
+		}
+	} else if (add_arches(ctx, err) < 0) {
 		goto fail;
+	}
 	for (size_t i = 0; allowed[i]; i++)
 		if (allow_name(ctx, allowed[i], err) < 0)
 			goto fail;
-	if (add_conditional(ctx, caps_mask, err) < 0)
+	if (add_conditional(ctx, caps_mask, i386, err) < 0)
 		goto fail;
 	return ctx;
 fail:
 	seccomp_release(ctx);
 	return NULL;
+}
+
+/* Docker's default profile as a libseccomp context: on x86-64, the 32-bit
+ * x86 rules are built apart (see add_socketcall()) and merged in. */
+static scmp_filter_ctx build_default(uint64_t caps_mask, struct gk_err *err)
+{
+	scmp_filter_ctx ctx = build_rules(caps_mask, 0, err);
+	if (!ctx || seccomp_arch_native() != SCMP_ARCH_X86_64)
+		return ctx;
+	scmp_filter_ctx i386 = build_rules(caps_mask, 1, err);
+	if (!i386) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	/* On success the merge takes i386 over. */
+	int rc = seccomp_merge(ctx, i386);
+	if (rc < 0) {
+		seccomp_release(i386);
+		seccomp_release(ctx);
+		gk_err_set(err, -rc, "seccomp: merge the 32-bit x86 rules");
+		return NULL;
+	}
+	return ctx;
 }
 
 int rt_seccomp_load_default(uint64_t caps_mask, struct gk_err *err)

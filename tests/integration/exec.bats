@@ -33,6 +33,11 @@ teardown() { rt_teardown; }
 	run "$G" exec -e A=b -u 1000:1000 -w /tmp box sh -c 'echo $A; id -u; id -g; pwd'
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'b\n1000\n1000\n/tmp')" ]
+	for e in =x ''; do
+		run "$G" exec -e "$e" box true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"invalid environment variable: $e"* ]]
+	done
 }
 
 @test "exec has the container's capabilities, no_new_privs and cgroup" {
@@ -42,6 +47,14 @@ teardown() { rt_teardown; }
 	id=$("$G" inspect -f '{{.Id}}' box)
 	grep -q "gocker/$id" /proc/$(sed -n 's/.*"Pid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")/cgroup
 	[[ "$output" == *":/"* ]]
+}
+
+@test "exec: a directory fd the caller leaks to gocker does not reach the command (CVE-2024-21626)" {
+	run "$G" exec box ls /proc/self/fd 7<"$BATS_TEST_TMPDIR"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "0 1 2 3" ]
+	run "$G" exec -w /proc/self/fd/7 box pwd 7<"$BATS_TEST_TMPDIR"
+	[ "$status" -ne 0 ]
 }
 
 @test "exec -i passes stdin; -d returns at once" {

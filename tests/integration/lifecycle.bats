@@ -96,9 +96,12 @@ teardown() { rt_teardown; }
 	a=$(g run -d busybox true)
 	run "$G" inspect -f '{{.Id}}' "${a:0:5}"
 	[ "$output" = "$a" ]
-	run "$G" rm nosuchcontainer
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"No such container: nosuchcontainer"* ]]
+	# Docker's CLI exits 1 for a container the daemon does not know
+	for c in rm stop kill logs port inspect; do
+		run "$G" $c nosuchcontainer
+		[ "$status" -eq 1 ] || { echo "$c exited $status"; return 1; }
+		[[ "$output" == *"No such "*": nosuchcontainer"* ]]
+	done
 }
 
 @test "inspect: Docker's field names" {
@@ -120,6 +123,39 @@ teardown() { rt_teardown; }
 	run "$G" inspect -f '{{.Id}}' busybox
 	[ "$status" -eq 0 ]
 	[[ "$output" == sha256:* ]]
+}
+
+@test "inspect looks up each argument on its own: containers and images mix" {
+	id=$(g run -d --network none --name mix busybox true)
+	run "$G" inspect -f '{{.Id}}' mix busybox
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$id" ]
+	[[ "${lines[1]}" == sha256:* ]]
+	run "$G" inspect -f '{{.Id}}' busybox mix
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == sha256:* ]]
+	[ "${lines[1]}" = "$id" ]
+	run "$G" inspect -f '{{.Id}}' nosuch mix
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Error: No such object: nosuch"* ]]
+	[[ "$output" == *"$id"* ]]
+	run "$G" inspect --type container busybox
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Error: No such container: busybox"* ]]
+	run "$G" inspect --type image mix
+	[[ "$output" == *"Error: No such image: mix"* ]]
+	run "$G" inspect --type bogus mix
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'"bogus" is not a valid value for --type'* ]]
+}
+
+@test "inspect reports an ambiguous id prefix, not a missing image" {
+	# 17 containers are sure to share a first hex digit
+	for i in $(seq 17); do g run --network none busybox true >/dev/null; done
+	p=$("$G" ps -aq | cut -c1 | sort | uniq -d | head -1)
+	run "$G" inspect "$p"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"multiple IDs found with provided prefix: $p"* ]]
 }
 
 @test "rmi refuses an image a container uses" {
@@ -158,6 +194,8 @@ teardown() { rt_teardown; }
 	run "$G" ps --format json
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *'"Names":"j1"'*'"State":"running"'*'"Status":"Up '* ]]
+	# CreatedAt as Docker's CLI prints it (Go's time.Time.String())
+	[[ "$output" =~ \"CreatedAt\":\"[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\ \+0000\ UTC\" ]]
 	run "$G" ps -a --format json
 	[ "${#lines[@]}" -eq 2 ]
 }

@@ -108,6 +108,17 @@ teardown() { rt_teardown; }
 	[ "$(cat "$GOCKER_ROOT/volumes/vol/_data/f")" = kept ]
 }
 
+@test "run: a volume name outside Docker's rule is refused and nothing is created" {
+	for v in rel/x ../escaped ../../escaped . a; do
+		run g run --rm --network none -v "$v:/x" busybox true
+		[ "$status" -eq 125 ] || { echo "-v $v:/x exited $status"; return 1; }
+		[[ "$output" == *"includes invalid characters for a local volume name"* ]]
+	done
+	[ ! -e "$RT_TMP/escaped" ] && [ ! -e "$RT_TMP/root/escaped" ]
+	[ ! -e "$GOCKER_ROOT/volumes/rel" ] && [ ! -e "$GOCKER_ROOT/_data" ]
+	[ -z "$("$G" ps -aq)" ]
+}
+
 @test "run: a read-only bind is read-only below too (mounts under its source)" {
 	mkdir -p "$RT_TMP/tree/sub"
 	mount -t tmpfs -o size=1m gk-test "$RT_TMP/tree/sub"
@@ -130,6 +141,14 @@ teardown() { rt_teardown; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"1 S    gocker-init"* ]] || [[ "$output" == *"gocker-init"* ]]
 	! [[ "$output" == *" Z "* ]] || false
+}
+
+@test "run --init: PID 1 runs gocker's code, its exe cannot be opened inside (CVE-2019-5736)" {
+	run g run --rm --init busybox sh -c '
+		if readlink /proc/1/exe >/dev/null 2>&1; then echo readable; else echo refused; fi
+		if head -c 1 /proc/1/exe >/dev/null 2>&1; then echo opened; else echo refused; fi'
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "refused refused" ]
 }
 
 @test "run: the container's mounts: proc, dev, sys read-only, cgroup read-only" {
@@ -222,12 +241,17 @@ teardown() { rt_teardown; }
 @test "run: bad input is refused with 125 and creates nothing" {
 	for args in "--mem abc" "--mem 0" "--cpus -1" "--cpus 1000" "--cpus x" "--pids abc" \
 		"--memory 12q" "--swap 10" "--memory-swap 1g" "-v /does/not/exist:/x" \
-		"-v relative" "--name bad/name" "--network nope"; do
+		"-v relative" "--name bad/name" "--network nope" "--mem 99999999999999" \
+		"--mem 64 --swap 99999999999999"; do
 		run g run $args busybox true
 		echo "$args -> $status $output"
 		[ "$status" -eq 125 ]
 		[ -n "$output" ]
 	done
+	run g run --pids x busybox true
+	[[ "$output" == *'"x" for "--pids, --pids-limit" flag'* ]]
+	run g run --mem 99999999999999 busybox true
+	[[ "$output" == *'invalid --mem value "99999999999999"'* ]]
 	run g run --pull never no-such-image true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *no-such-image* ]]
@@ -277,6 +301,13 @@ teardown() { rt_teardown; }
 	g run --name lim2 -m 32m --memory-swap 64m --pids-limit 10 busybox true
 	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}}' lim2
 	[ "$output" = "33554432 67108864 10" ]
+	# no swap given: Docker's default, as much swap as memory
+	g run --name lim3 --mem 64 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim3
+	[ "$output" = "67108864 134217728" ]
+	g run --name lim4 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim4
+	[ "$output" = "0 0" ]
 }
 
 @test "run: a name in use is refused" {
@@ -301,6 +332,16 @@ teardown() { rt_teardown; }
 		[ "$status" -ne 0 ] || [[ "$output" != /proc/* && "$output" != /tmp* ]]
 		! [[ "$output" == "$RT_TMP"* ]] || false
 	done
+}
+
+@test "run: a directory fd the caller leaks to gocker does not reach the container (CVE-2024-21626)" {
+	# fd 7 on a host directory, inherited by gocker (no O_CLOEXEC); ls
+	# itself holds fd 3 for the directory it reads
+	run g run --rm busybox ls /proc/self/fd 7<"$RT_TMP"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "0 1 2 3" ]
+	run g run --rm -w /proc/self/fd/7 busybox pwd 7<"$RT_TMP"
+	[ "$status" -ne 0 ]
 }
 
 @test "run needs no module; load, pull and the bridge network without them fail clearly" {

@@ -146,6 +146,8 @@ static void test_time_roundtrip(void **state)
 	assert_int_equal(gk_parse_time("2023-11-14T23:13:20+01:00", &back), 0);
 	assert_int_equal(back.tv_sec, 1700000000);
 	assert_int_equal(gk_parse_time("yesterday", &back), -1);
+	gk_format_time_cli(ts.tv_sec, buf, sizeof(buf));
+	assert_string_equal(buf, "2023-11-14 22:13:20 +0000 UTC");
 }
 
 static void test_atomic_write_and_read(void **state)
