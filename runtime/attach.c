@@ -75,14 +75,16 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 	sigaction(SIGPIPE, &ign, &old_pipe);
 	struct termios saved;
 	int raw = 0;
-	if (tty_master >= 0) {
-		if (isatty(0) && tcgetattr(0, &saved) == 0) {
-			struct termios t = saved;
-			cfmakeraw(&t);
-			if (tcsetattr(0, TCSANOW, &t) == 0)
-				raw = 1;
-			copy_winsize(0, tty_master);
-		}
+	if (tty_master >= 0)
+		copy_winsize(0, tty_master);
+	/* Raw only when our stdin feeds the pty (-i), as Docker's CLI: without
+	 * it ^C, ^\ and ^Z must stay signals to us, which we pass on; raw,
+	 * they would be bytes that nobody reads. */
+	if (tty_master >= 0 && relay_stdin && isatty(0) && tcgetattr(0, &saved) == 0) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		if (tcsetattr(0, TCSANOW, &t) == 0)
+			raw = 1;
 	}
 	int in_fd = (tty_master >= 0 && relay_stdin) ? 0 : -1;
 	int exited = 0, code = 0;

@@ -82,8 +82,8 @@ teardown() { rt_teardown; }
 	[ "${lines[2]}" = "exit 3" ]
 }
 
-@test "exec -t with its output piped to a reader that quits: terminal restored" {
-	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' exec -t box yes | head -1; echo rc=\${PIPESTATUS[0]}"
+@test "exec -it with its output piped to a reader that quits: terminal restored" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' exec -it box yes | head -1; echo rc=\${PIPESTATUS[0]}"
 	echo "$output"
 	[[ "$output" == *"rc=137"* ]]
 	[[ "$output" == *"tty cooked"* ]]
@@ -97,6 +97,14 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"term=xterm"* ]]
 	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" exec -t -e TERM=vt100 box sh -c 'echo "term=$TERM"'
 	[[ "$output" == *"term=vt100"* ]]
+}
+
+@test "exec -t without -i: the terminal stays cooked, so ^C reaches the command as SIGINT" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" --type-after ready '\x03' "$G" exec -t box \
+		sh -c 'trap "echo got-int; exit 5" INT; echo ready; while :; do sleep 0.1; done'
+	echo "$output"
+	[[ "$output" == *"got-int"* ]]
+	[[ "$output" == *"exit 5"* ]]
 }
 
 @test "exec into a stopped container fails" {

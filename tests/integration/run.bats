@@ -202,13 +202,13 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"got:[]"* ]]
 }
 
-@test "run -t with its output piped to a reader that quits: terminal restored, exit recorded, --rm honoured" {
-	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --rm -t busybox yes | head -1; echo rc=\${PIPESTATUS[0]}"
+@test "run -it with its output piped to a reader that quits: terminal restored, exit recorded, --rm honoured" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --rm -it busybox yes | head -1; echo rc=\${PIPESTATUS[0]}"
 	echo "$output"
 	[[ "$output" == *"rc=137"* ]]
 	[[ "$output" == *"tty cooked"* ]]
 	[ -z "$("$G" ps -aq)" ]
-	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --name piped -t busybox yes | head -1"
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --name piped -it busybox yes | head -1"
 	[[ "$output" == *"tty cooked"* ]]
 	[ "$("$G" inspect -f '{{.State.Status}} {{.State.ExitCode}}' piped)" = "exited 137" ]
 }
@@ -220,6 +220,14 @@ teardown() { rt_teardown; }
 	[ -z "$("$G" ps -aq)" ]
 	run bash -c "echo piped | '$G' run --rm -t busybox true"
 	[ "$status" -eq 0 ]
+}
+
+@test "run -t without -i: the terminal stays cooked, so ^C reaches the container as SIGINT" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" --type-after ready '\x03' "$G" run --rm -t busybox \
+		sh -c 'trap "echo got-int; exit 5" INT; echo ready; while :; do sleep 0.1; done'
+	echo "$output"
+	[[ "$output" == *"got-int"* ]]
+	[[ "$output" == *"exit 5"* ]]
 }
 
 @test "run: -i passes stdin, without it stdin is empty" {

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Run a command on a terminal of its own, as a user's shell would.
 
-    inpty.py COMMAND [ARG...]
+    inpty.py [--type-after MARK TEXT] COMMAND [ARG...]
 
 COMMAND runs as the session leader of a new pty (its controlling terminal,
 on fds 0-2, SIGPIPE at its default). Prints everything it wrote, then
 "exit N" and "tty cooked" or "tty raw": the terminal's mode once it has
 exited (a gocker that dies in raw mode leaves it raw). Kills it after 30 s.
+--type-after types TEXT (escapes such as \\x03, a ^C, allowed) into the
+terminal once MARK has appeared in the output.
 """
 import fcntl
 import os
@@ -38,10 +40,15 @@ def spawn(argv, master, slave):
 
 
 def main():
-    if len(sys.argv) < 2:
+    argv, mark, text = sys.argv[1:], None, None
+    if argv[:1] == ["--type-after"] and len(argv) > 3:
+        mark = argv[1].encode()
+        text = argv[2].encode().decode("unicode_escape").encode("latin-1")
+        argv = argv[3:]
+    if not argv:
         sys.exit(__doc__)
     master, slave = os.openpty()
-    pid = spawn(sys.argv[1:], master, slave)
+    pid = spawn(argv, master, slave)
     out, code = b"", None
     deadline = time.monotonic() + TIMEOUT
     while code is None and time.monotonic() < deadline:
@@ -50,6 +57,9 @@ def main():
                 out += os.read(master, 4096)
             except OSError:
                 pass
+        if mark is not None and mark in out:
+            os.write(master, text)
+            mark = None
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             code = os.waitstatus_to_exitcode(status)
