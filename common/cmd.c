@@ -74,6 +74,18 @@ int gk_cmd_usage_error(const struct gk_cmd *cmd, const char *fmt, ...)
 	return GK_EXIT_FAILURE;
 }
 
+int gk_cmd_program_opt_error(const char *prog, int c, char **argv)
+{
+	if (c == ':')
+		fprintf(stderr, "%s: flag needs an argument: %s\n", prog, argv[optind - 1]);
+	else if (optopt)
+		fprintf(stderr, "%s: unknown shorthand flag: '%c' in -%c\n", prog, optopt, optopt);
+	else
+		fprintf(stderr, "%s: unknown flag: %s\n", prog, argv[optind - 1]);
+	fprintf(stderr, "See '%s --help'.\n", prog);
+	return GK_EXIT_FAILURE;
+}
+
 int gk_cmd_getopt(const struct gk_cmd *cmd, int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, int *done)
 {

@@ -35,6 +35,12 @@ int gk_cmd_print_help(const struct gk_cmd *cmd);
 int gk_cmd_usage_error(const struct gk_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* For a program's own options (before the command), parsed by getopt_long
+ * with an optstring starting "+:": prints "PROG: flag needs an argument: X"
+ * when c is ':', else Docker's unknown-flag message, and the --help hint.
+ * Returns GK_EXIT_FAILURE. */
+int gk_cmd_program_opt_error(const char *prog, int c, char **argv);
+
 /* Run getopt_long for a command: handles -h/--help (prints help, *done=1,
  * returns 0) and unknown flags (prints the error, returns 125). Returns the
  * option character otherwise, -1 at the end of options. Option strings should

@@ -58,6 +58,10 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 			detach = 1;
 			break;
 		case 'e':
+			/* a variable needs a name, as run -e checks */
+			if (!*optarg || *optarg == '=')
+				return gk_cmd_usage_error(self, "invalid environment variable: %s",
+							  optarg);
 			gk_strv_push(&envs, optarg);
 			break;
 		case 'u':

@@ -145,6 +145,10 @@ static int parse_limits(struct run_opts *o, const char *mem, const char *memswap
 			    err, 0, "invalid argument \"%s\" for \"--pids, --pids-limit\" flag",
 			    pids);
 	}
+	/* Docker's default swap, as large as the memory: recorded so that
+	 * inspect's HostConfig.MemorySwap shows what the cgroup gets. */
+	if (l->memory > 0 && l->memory_swap == 0)
+		l->memory_swap = 2 * l->memory;
 	return 0;
 }
 

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
 			setenv("GOCKER_ROOT", optarg, 1);
@@ -85,9 +85,7 @@ int main(int argc, char **argv)
 			print_help();
 			return 0;
 		default:
-			fprintf(stderr, "gocker: unknown flag: %s\nSee 'gocker --help'.\n",
-				argv[optind - 1]);
-			return GK_EXIT_FAILURE;
+			return gk_cmd_program_opt_error("gocker", c, argv);
 		}
 	}
 	if (optind >= argc) {

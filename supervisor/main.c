@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:p:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:p:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			gk_strv_push(&cli_files, optarg);
@@ -95,17 +95,7 @@ int main(int argc, char **argv)
 			print_help();
 			return 0;
 		default:
-			if (optopt)
-				fprintf(stderr,
-					"gocker-compose: flag needs an argument or is "
-					"unknown: -%c\nSee 'gocker-compose --help'.\n",
-					optopt);
-			else
-				fprintf(stderr,
-					"gocker-compose: unknown flag: %s\nSee 'gocker-compose "
-					"--help'.\n",
-					argv[optind - 1]);
-			return GK_EXIT_FAILURE;
+			return gk_cmd_program_opt_error("gocker-compose", c, argv);
 		}
 	}
 	sv_cli_opts.files = cli_files;

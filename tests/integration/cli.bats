@@ -43,10 +43,27 @@ COMMANDS=(version load images rmi "image inspect" tag run ps exec logs stop kill
 	run $GOCKER_BIN --frob
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"unknown flag: --frob"* ]]
+	run $GOCKER_BIN -x
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unknown shorthand flag: 'x' in -x"* ]]
+	run $GOCKER_COMPOSE_BIN --frob
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unknown flag: --frob"* ]]
 	for c in ps images stop; do
 		run $GOCKER_BIN $c --frob
 		[ "$status" -eq 125 ] || { echo "$c --frob exited $status"; return 1; }
 		[[ "$output" == *"unknown flag: --frob"* ]]
+	done
+}
+
+@test "a program option without its argument says so, naming the flag typed" {
+	run $GOCKER_BIN --root
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"flag needs an argument: --root"* ]]
+	for f in --env-file --project-name -f; do
+		run $GOCKER_COMPOSE_BIN $f
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"flag needs an argument: $f"* ]] || { echo "$f: $output"; return 1; }
 	done
 }
 

@@ -33,6 +33,11 @@ teardown() { rt_teardown; }
 	run "$G" exec -e A=b -u 1000:1000 -w /tmp box sh -c 'echo $A; id -u; id -g; pwd'
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'b\n1000\n1000\n/tmp')" ]
+	for e in =x ''; do
+		run "$G" exec -e "$e" box true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"invalid environment variable: $e"* ]]
+	done
 }
 
 @test "exec has the container's capabilities, no_new_privs and cgroup" {

@@ -262,6 +262,13 @@ teardown() { rt_teardown; }
 	g run --name lim2 -m 32m --memory-swap 64m --pids-limit 10 busybox true
 	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}}' lim2
 	[ "$output" = "33554432 67108864 10" ]
+	# no swap given: Docker's default, as much swap as memory
+	g run --name lim3 --mem 64 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim3
+	[ "$output" = "67108864 134217728" ]
+	g run --name lim4 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim4
+	[ "$output" = "0 0" ]
 }
 
 @test "run: a name in use is refused" {
