@@ -1,4 +1,5 @@
 /* gocker rm: remove containers (and with -f, running ones). */
+#include <errno.h>
 #include <stdio.h>
 
 #include "common/cmd.h"
@@ -47,7 +48,15 @@ static int rm_exec(const struct gk_cmd *self, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct gk_err err = {0};
 		char id[65];
-		if (rt_ctr_resolve(argv[i], id, &err) < 0 || remove_one(id, force, &err) < 0) {
+		if (rt_ctr_resolve(argv[i], id, &err) < 0) {
+			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			/* -f of a container that is not there succeeds, as rm -f of
+			 * a missing file (Docker since 20.10) */
+			if (!(force && err.errnum == ENOENT))
+				rc = 1;
+			continue;
+		}
+		if (remove_one(id, force, &err) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 			rc = 1;
 			continue;

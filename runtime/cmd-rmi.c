@@ -6,6 +6,7 @@
 #include "runtime/commands.h"
 #include "runtime/store.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 static int rmi_exec(const struct gk_cmd *self, int argc, char **argv)
@@ -37,7 +38,10 @@ static int rmi_exec(const struct gk_cmd *self, int argc, char **argv)
 			printf("%s\n", *l);
 		if (r < 0) {
 			gk_print_err(&err);
-			rc = 1; /* as Docker: the daemon refused, not a usage error */
+			/* as Docker: the daemon refused, not a usage error; with -f
+			 * an image that is not there is only reported */
+			if (!((flags & RT_RMI_FORCE) && err.errnum == ENOENT))
+				rc = 1;
 		}
 	}
 	rt_store_close(store);

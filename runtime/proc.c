@@ -132,14 +132,6 @@ void rt_proc_exec(const struct rt_proc_spec *ps, int efd)
 	struct gk_err err = {0};
 	const char *cwd = ps->cwd && *ps->cwd ? ps->cwd : "/";
 	uint64_t caps = 0;
-	/* A session of our own, as runc gives every container process: left in
-	 * gocker's, the user's terminal would be our controlling terminal and
-	 * TIOCSTI on an inherited fd would type commands into the user's shell.
-	 * With -t, rt_setup_tty() made us a session leader already. */
-	if (getsid(0) != getpid() && setsid() < 0) {
-		gk_err_set(&err, errno, "setsid");
-		fail(efd, RT_FAIL_RUNTIME, &err);
-	}
 	if (rt_caps_compute(ps->security, &caps, &err) < 0)
 		fail(efd, RT_FAIL_RUNTIME, &err);
 	if (ps->mask_paths && rt_mask_paths(&err) < 0)

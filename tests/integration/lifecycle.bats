@@ -102,6 +102,15 @@ teardown() { rt_teardown; }
 		[ "$status" -eq 1 ] || { echo "$c exited $status"; return 1; }
 		[[ "$output" == *"No such "*": nosuchcontainer"* ]]
 	done
+	# -f of what is not there succeeds (with the message), as Docker's
+	run "$G" rm -f nosuchcontainer
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No such container: nosuchcontainer"* ]]
+	run "$G" rmi -f nosuchimage
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No such image: nosuchimage"* ]]
+	run "$G" rmi nosuchimage
+	[ "$status" -eq 1 ]
 }
 
 @test "inspect: Docker's field names" {
