@@ -304,11 +304,20 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 		if (rt_setup_tty(fds->tty_sock, spec->tty_rows, spec->tty_cols, &err) < 0)
 			child_fail(efd, RT_FAIL_RUNTIME, &err);
 		close(fds->tty_sock);
-	} else if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0 && nul != 0) {
-			dup2(nul, 0);
-			close(nul);
+	} else {
+		/* Out of the caller's session: a terminal passed on as stdio is
+		 * then not our controlling terminal, and TIOCSTI cannot type
+		 * commands into the caller's shell. gocker forwards signals. */
+		if (setsid() < 0) {
+			gk_err_set(&err, errno, "setsid");
+			child_fail(efd, RT_FAIL_RUNTIME, &err);
+		}
+		if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
+			int nul = open("/dev/null", O_RDONLY);
+			if (nul >= 0 && nul != 0) {
+				dup2(nul, 0);
+				close(nul);
+			}
 		}
 	}
 	if (!spec->security.privileged && rt_mask_paths(&err) < 0)

@@ -70,11 +70,21 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 				_exit(RT_FAIL_RUNTIME);
 			}
 			close(tty_sock);
-		} else if (spec->stdin_null) {
-			int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			if (nul >= 0) {
-				dup2(nul, 0);
-				close(nul);
+		} else {
+			/* Out of the caller's session, as the container's first
+			 * process: no TIOCSTI into the caller's terminal. */
+			if (setsid() < 0) {
+				struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
+				snprintf(rep.msg, sizeof(rep.msg), "setsid: %s", strerror(errno));
+				(void)!write(efd, &rep, sizeof(rep));
+				_exit(RT_FAIL_RUNTIME);
+			}
+			if (spec->stdin_null) {
+				int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+				if (nul >= 0) {
+					dup2(nul, 0);
+					close(nul);
+				}
 			}
 		}
 		struct rt_proc_spec ps = {

@@ -254,6 +254,23 @@ teardown() { rt_teardown; }
 	done
 }
 
+@test "isolation: without -t the caller's terminal is not the container's controlling terminal (no TIOCSTI into the host shell)" {
+	command -v script >/dev/null || skip "script(1) missing"
+	gcc -static -O2 -o "$RT_TMP/tiocsti" "$BATS_TEST_DIRNAME/lib/tiocsti.c"
+	# script(1) gives gocker a terminal of its own as stdio, as a shell would
+	run script -qec "'$G' run --rm -v '$RT_TMP/tiocsti:/tiocsti:ro' busybox /tiocsti" /dev/null
+	echo "$output"
+	[[ "$output" == *"TIOCSTI: Operation not permitted"* ]]
+	id=$(g run -d -v "$RT_TMP/tiocsti:/tiocsti:ro" busybox sleep 100)
+	run script -qec "'$G' exec $id /tiocsti" /dev/null
+	echo "$output"
+	[[ "$output" == *"TIOCSTI: Operation not permitted"* ]]
+	# with -t the container's own pty is its controlling terminal
+	run script -qec "'$G' exec -t $id /tiocsti" /dev/null
+	[[ "$output" == *"TIOCSTI: typed into the terminal"* ]]
+	g rm -f "$id"
+}
+
 holds_cmd() { # CMDLINE DIR: a process of DIR/cgroup.procs runs CMDLINE
 	local p
 	for p in $(cat "$2/cgroup.procs"); do
