@@ -131,7 +131,8 @@ static int parse_limits(struct run_opts *o, const char *mem, const char *memswap
 			return gk_err_set(err, 0, "invalid argument \"%s\" for \"--cpus\" flag",
 					  cpus);
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		if (c < 0.01 || c > (double)ncpu)
+		/* 0 is Docker's "no limit" (NanoCpus 0) */
+		if (c != 0 && (c < 0.01 || c > (double)ncpu))
 			return gk_err_set(
 			    err, 0,
 			    "Range of CPUs is from 0.01 to %ld.00, as there are only %ld "

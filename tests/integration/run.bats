@@ -294,9 +294,9 @@ teardown() { rt_teardown; }
 	g run --name lim3 --mem 64 busybox true
 	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim3
 	[ "$output" = "67108864 134217728" ]
-	g run --name lim4 busybox true
-	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim4
-	[ "$output" = "0 0" ]
+	g run --name lim4 --cpus 0 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}' lim4
+	[ "$output" = "0 0 0" ]
 }
 
 @test "run: a name in use is refused" {
