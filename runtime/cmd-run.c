@@ -1190,6 +1190,13 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 		rc = gk_cmd_usage_error(self, "requires at least 1 argument");
 		goto out;
 	}
+	/* As Docker refuses: relayed into the pty, the end of a stdin that is
+	 * no terminal would never reach the container, which would wait forever. */
+	if (o.interactive && o.tty && !o.detach && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "the input device is not a TTY\n");
+		rc = 1;
+		goto out;
+	}
 	if (o.name && !rt_ctr_name_valid(o.name)) {
 		gk_err_set(&err, 0,
 			   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
