@@ -68,16 +68,23 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		return gk_err_set(err, errno, "signalfd");
+	/* A write to a closed stdout (`gocker run -t ... | head`) must come
+	 * back as EPIPE: killed by SIGPIPE we would leave the terminal raw and
+	 * never record the exit or remove a --rm container. */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	struct termios saved;
 	int raw = 0;
-	if (tty_master >= 0) {
-		if (isatty(0) && tcgetattr(0, &saved) == 0) {
-			struct termios t = saved;
-			cfmakeraw(&t);
-			if (tcsetattr(0, TCSANOW, &t) == 0)
-				raw = 1;
-			copy_winsize(0, tty_master);
-		}
+	if (tty_master >= 0)
+		copy_winsize(0, tty_master);
+	/* Raw only when our stdin feeds the pty (-i), as Docker's CLI: without
+	 * it ^C, ^\ and ^Z must stay signals to us, which we pass on; raw,
+	 * they would be bytes that nobody reads. */
+	if (tty_master >= 0 && relay_stdin && isatty(0) && tcgetattr(0, &saved) == 0) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		if (tcsetattr(0, TCSANOW, &t) == 0)
+			raw = 1;
 	}
 	int in_fd = (tty_master >= 0 && relay_stdin) ? 0 : -1;
 	int exited = 0, code = 0;
@@ -127,9 +134,14 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 		if (tty_master >= 0 && p[2].revents) {
 			char buf[8192];
 			ssize_t n = read(tty_master, buf, sizeof(buf));
-			if (n > 0)
-				write_all(1, buf, (size_t)n);
-			else if (n < 0 && errno == EINTR)
+			if (n > 0) {
+				if (write_all(1, buf, (size_t)n) < 0 && errno == EPIPE && !exited) {
+					/* Nobody reads the output any more: end the process,
+					 * as our death by SIGPIPE would, but cleanly. */
+					send_signal(pid, pidfd, SIGKILL);
+					tty_master = -1;
+				}
+			} else if (n < 0 && errno == EINTR)
 				;
 			else if (exited)
 				break;
@@ -147,5 +159,6 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 	}
 	if (raw)
 		tcsetattr(0, TCSAFLUSH, &saved);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	return code;
 }

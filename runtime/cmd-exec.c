@@ -33,6 +33,15 @@ static void env_set(char ***env, const char *kv)
 	gk_strv_push(env, kv);
 }
 
+static int env_has(char **env, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], key, kl) && env[i][kl] == '=')
+			return 1;
+	return 0;
+}
+
 static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -76,6 +85,12 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return gk_cmd_usage_error(self, "requires at least 2 arguments");
+	/* As Docker refuses: relayed into the pty, the end of a stdin that is
+	 * no terminal would never reach the command, which would wait forever. */
+	if (interactive && tty && !detach && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "the input device is not a TTY\n");
+		return 1;
+	}
 	struct gk_err err = {0};
 	char id[65];
 	_cleanup_json_ json_object *cfg = NULL;
@@ -98,6 +113,10 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	json_object *cc = gk_json_obj(cfg, "Config"), *hc = gk_json_obj(cfg, "HostConfig");
 	_cleanup_strv_ char **env = gk_json_strv(gk_json_array(cc, "Env"));
+	/* Docker's exec environment: TERM=xterm with -t, unless the container's
+	 * own Env (or -e, below) says otherwise. */
+	if (tty && !env_has(env, "TERM"))
+		gk_strv_push(&env, "TERM=xterm");
 	for (size_t i = 0; envs && envs[i]; i++) {
 		if (strchr(envs[i], '=')) {
 			env_set(&env, envs[i]);

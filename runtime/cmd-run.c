@@ -131,7 +131,8 @@ static int parse_limits(struct run_opts *o, const char *mem, const char *memswap
 			return gk_err_set(err, 0, "invalid argument \"%s\" for \"--cpus\" flag",
 					  cpus);
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		if (c < 0.01 || c > (double)ncpu)
+		/* 0 is Docker's "no limit" (NanoCpus 0) */
+		if (c != 0 && (c < 0.01 || c > (double)ncpu))
 			return gk_err_set(
 			    err, 0,
 			    "Range of CPUs is from 0.01 to %ld.00, as there are only %ld "
@@ -1186,6 +1187,13 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 	}
 	if (optind >= argc) {
 		rc = gk_cmd_usage_error(self, "requires at least 1 argument");
+		goto out;
+	}
+	/* As Docker refuses: relayed into the pty, the end of a stdin that is
+	 * no terminal would never reach the container, which would wait forever. */
+	if (o.interactive && o.tty && !o.detach && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "the input device is not a TTY\n");
+		rc = 1;
 		goto out;
 	}
 	if (o.name && !rt_ctr_name_valid(o.name)) {

@@ -70,8 +70,9 @@ const struct gk_cmd gk_cmd_stop = {
     .name = "stop",
     .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
     .summary = "Stop one or more running containers",
-    .help =
-	"  -t, --time SECONDS   seconds to wait before killing (default 10)\n"
-	"  -s, --signal SIG     signal to send first (default: the image's StopSignal or TERM)\n",
+    .help = "  -t, --timeout SECONDS   seconds to wait before killing (default 10; -1: no\n"
+	    "                          limit); --time is the older spelling\n"
+	    "  -s, --signal SIG        signal to send first (default: the image's StopSignal\n"
+	    "                          or TERM)\n",
     .exec = stop_exec,
 };

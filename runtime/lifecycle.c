@@ -230,6 +230,31 @@ static const struct {
     {"PWR", SIGPWR},	   {"SYS", SIGSYS},
 };
 
+/* Docker's real-time names: RTMIN, RTMIN+N, RTMAX-N, RTMAX (systemd images
+ * set StopSignal SIGRTMIN+3). -1 for anything else. */
+static int realtime_signal(const char *s)
+{
+	int base, sign;
+	if (!strncasecmp(s, "RTMIN", 5)) {
+		base = SIGRTMIN;
+		sign = '+';
+	} else if (!strncasecmp(s, "RTMAX", 5)) {
+		base = SIGRTMAX;
+		sign = '-';
+	} else {
+		return -1;
+	}
+	const char *off = s + 5;
+	if (!*off)
+		return base;
+	if (*off != sign || !off[1] || strlen(off + 1) > 2 ||
+	    strspn(off + 1, "0123456789") != strlen(off + 1))
+		return -1;
+	int n = (int)strtol(off + 1, NULL, 10);
+	int sig = sign == '+' ? base + n : base - n;
+	return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
+}
+
 int rt_signal_parse(const char *s)
 {
 	if (!s || !*s)
@@ -240,6 +265,9 @@ int rt_signal_parse(const char *s)
 	}
 	if (!strncasecmp(s, "SIG", 3))
 		s += 3;
+	int rt = realtime_signal(s);
+	if (rt > 0)
+		return rt;
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (!strcasecmp(s, signals[i].name))
 			return signals[i].num;

@@ -125,4 +125,6 @@ check_flags() { # PROG MANPAGE PREFIX CMD...
 	man=$BATS_TEST_DIRNAME/../../man
 	check_flags $GOCKER_BIN $man/gocker.1 gocker "${COMMANDS[@]}"
 	check_flags $GOCKER_COMPOSE_BIN $man/gocker-compose.1 gocker-compose config version
+	# Docker's current spelling is the one --help shows
+	$GOCKER_BIN stop --help | grep -q -- '-t, --timeout SECONDS'
 }

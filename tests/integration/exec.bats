@@ -82,6 +82,31 @@ teardown() { rt_teardown; }
 	[ "${lines[2]}" = "exit 3" ]
 }
 
+@test "exec -it with its output piped to a reader that quits: terminal restored" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' exec -it box yes | head -1; echo rc=\${PIPESTATUS[0]}"
+	echo "$output"
+	[[ "$output" == *"rc=137"* ]]
+	[[ "$output" == *"tty cooked"* ]]
+}
+
+@test "exec -it with a stdin that is no terminal is refused; exec -t sets TERM=xterm as Docker's" {
+	run bash -c "echo piped | timeout -s KILL 20 '$G' exec -it box cat"
+	[ "$status" -eq 1 ]
+	[ "$output" = "the input device is not a TTY" ]
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" exec -t box sh -c 'echo "term=$TERM"'
+	[[ "$output" == *"term=xterm"* ]]
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" exec -t -e TERM=vt100 box sh -c 'echo "term=$TERM"'
+	[[ "$output" == *"term=vt100"* ]]
+}
+
+@test "exec -t without -i: the terminal stays cooked, so ^C reaches the command as SIGINT" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" --type-after ready '\x03' "$G" exec -t box \
+		sh -c 'trap "echo got-int; exit 5" INT; echo ready; while :; do sleep 0.1; done'
+	echo "$output"
+	[[ "$output" == *"got-int"* ]]
+	[[ "$output" == *"exit 5"* ]]
+}
+
 @test "exec into a stopped container fails" {
 	"$G" stop -t 0 box
 	run "$G" exec box true

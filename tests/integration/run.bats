@@ -183,6 +183,34 @@ teardown() { rt_teardown; }
 	[ "${lines[2]}" = "exit 3" ]
 }
 
+@test "run -it with its output piped to a reader that quits: terminal restored, exit recorded, --rm honoured" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --rm -it busybox yes | head -1; echo rc=\${PIPESTATUS[0]}"
+	echo "$output"
+	[[ "$output" == *"rc=137"* ]]
+	[[ "$output" == *"tty cooked"* ]]
+	[ -z "$("$G" ps -aq)" ]
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" bash -c "'$G' run --name piped -it busybox yes | head -1"
+	[[ "$output" == *"tty cooked"* ]]
+	[ "$("$G" inspect -f '{{.State.Status}} {{.State.ExitCode}}' piped)" = "exited 137" ]
+}
+
+@test "run -it with a stdin that is no terminal is refused, as Docker does; nothing is created" {
+	run bash -c "echo piped | timeout -s KILL 20 '$G' run --rm -it busybox cat"
+	[ "$status" -eq 1 ]
+	[ "$output" = "the input device is not a TTY" ]
+	[ -z "$("$G" ps -aq)" ]
+	run bash -c "echo piped | '$G' run --rm -t busybox true"
+	[ "$status" -eq 0 ]
+}
+
+@test "run -t without -i: the terminal stays cooked, so ^C reaches the container as SIGINT" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" --type-after ready '\x03' "$G" run --rm -t busybox \
+		sh -c 'trap "echo got-int; exit 5" INT; echo ready; while :; do sleep 0.1; done'
+	echo "$output"
+	[[ "$output" == *"got-int"* ]]
+	[[ "$output" == *"exit 5"* ]]
+}
+
 @test "run: -i passes stdin, without it stdin is empty" {
 	run bash -c "echo piped | '$G' run --rm -i busybox cat"
 	[ "$output" = piped ]
@@ -266,9 +294,9 @@ teardown() { rt_teardown; }
 	g run --name lim3 --mem 64 busybox true
 	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim3
 	[ "$output" = "67108864 134217728" ]
-	g run --name lim4 busybox true
-	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' lim4
-	[ "$output" = "0 0" ]
+	g run --name lim4 --cpus 0 busybox true
+	run "$G" inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}' lim4
+	[ "$output" = "0 0 0" ]
 }
 
 @test "run: a name in use is refused" {

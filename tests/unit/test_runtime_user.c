@@ -109,6 +109,15 @@ static void test_signals(void **state)
 	assert_int_equal(rt_signal_parse("0"), -1);
 	assert_int_equal(rt_signal_parse("NOPE"), -1);
 	assert_int_equal(rt_signal_parse(""), -1);
+	/* Docker's real-time names (systemd's StopSignal is SIGRTMIN+3) */
+	assert_int_equal(rt_signal_parse("SIGRTMIN+3"), SIGRTMIN + 3);
+	assert_int_equal(rt_signal_parse("rtmin"), SIGRTMIN);
+	assert_int_equal(rt_signal_parse("RTMAX-1"), SIGRTMAX - 1);
+	assert_int_equal(rt_signal_parse("SIGRTMAX"), SIGRTMAX);
+	assert_int_equal(rt_signal_parse("RTMIN-1"), -1);
+	assert_int_equal(rt_signal_parse("RTMAX+1"), -1);
+	assert_int_equal(rt_signal_parse("RTMIN+99"), -1);
+	assert_int_equal(rt_signal_parse("RTMIN+"), -1);
 }
 
 static void test_names(void **state)

@@ -19,6 +19,8 @@ import sys
 import termios
 import time
 
+from inpty import spawn
+
 TIMEOUT = 30
 
 
@@ -30,16 +32,7 @@ class Terminal:
     def __init__(self, argv, rows, cols):
         self.master, slave = os.openpty()
         set_size(slave, rows, cols)  # before the command can read it
-        self.pid = os.fork()
-        if self.pid == 0:
-            os.close(self.master)
-            os.setsid()
-            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
-            for fd in (0, 1, 2):
-                os.dup2(slave, fd)
-            if slave > 2:
-                os.close(slave)
-            os.execvp(argv[0], argv)
+        self.pid = spawn(argv, self.master, slave)
         os.close(slave)
         self.buf = b""
 
