@@ -271,6 +271,29 @@ blob_count() { find "$GOCKER_ROOT/blobs/sha256" -type f 2>/dev/null | wc -l; }
 	[ -z "$("$G" images -q)" ]
 }
 
+# security-floor 16 and 20
+@test "a blob longer than its descriptor, a redirect to file:// and one past 10 hops are refused" {
+	proxy_mode longblob
+	run "$G" pull "127.0.0.1:$PROXY/busybox"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"blob is longer than the "*" bytes its descriptor names"* ]]
+	proxy_mode redirectfile
+	run "$G" pull "127.0.0.1:$PROXY/busybox"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'refusing redirect to "file:///etc/hostname"'* ]]
+	# the proxy gives in after 15 hops: only the client's limit refuses it
+	proxy_mode redirectloop
+	run "$G" pull "127.0.0.1:$PROXY/busybox"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"more than 10 redirects"* ]]
+	[ -z "$("$G" images -q)" ]
+	[ -z "$(ls -A "$GOCKER_ROOT/layers" 2>/dev/null)" ]
+	[ -z "$(ls -A "$GOCKER_ROOT/tmp" 2>/dev/null)" ]
+}
+
 @test "a corrupted blob byte is rejected and the store keeps no image" {
 	proxy_mode corrupt
 	run "$G" pull "127.0.0.1:$PROXY/busybox"

@@ -64,6 +64,7 @@ def mode():
             state["seen"] = set()
             state["expired"] = False
             state["blob_gets"] = 0
+            state["counts"] = {}
     words = text.split()
     opts = {}
     for w in words:
@@ -78,6 +79,14 @@ def first_time(key):
             return False
         state["seen"].add(key)
         return True
+
+
+def count(key):
+    """How many times this was asked for under the current mode (1, 2, ...)."""
+    with lock:
+        n = state["counts"].get(key, 0) + 1
+        state["counts"][key] = n
+        return n
 
 
 def log(line):
@@ -224,6 +233,13 @@ class Main(Base):
             if "redirect" in opts:
                 loc = "http://127.0.0.1:%d/blob%s" % (ports["side"], self.path)
                 return self.send(307, [("Location", loc)], b"")
+            if "redirectfile" in opts:
+                return self.send(307, [("Location", "file:///etc/hostname")], b"")
+            # back to itself 15 times, then the blob: a client without a hop
+            # limit gets it, one with Docker's 10 does not
+            if "redirectloop" in opts and count("loop" + key) <= 15:
+                loc = "http://127.0.0.1:%d%s" % (ports["main"], self.path)
+                return self.send(307, [("Location", loc)], b"")
         if is_manifest and ("bigmanifest" in opts or "schema1" in opts):
             if "schema1" in opts:
                 body = json.dumps({"schemaVersion": 1, "name": parts[2], "tag": parts[-1],
@@ -246,6 +262,8 @@ class Main(Base):
             headers = [(k, v) for k, v in headers if k.lower() != "content-range"]
             headers.append(("Content-Range", "bytes 0-%d/*" % (len(body) - 1)))
         if is_blob and not head and status in (200, 206):
+            if "longblob" in opts and status == 200 and len(body) > 1000:  # layers only
+                body = body + b"trailing bytes past the descriptor's size"
             if "corrupt" in opts and len(body) > 0:
                 b = bytearray(body)
                 b[len(b) // 2] ^= 0xFF
