@@ -20,6 +20,7 @@ static int stop_exec(const struct gk_cmd *self, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	int done = 0, c, timeout = 10, forced_sig = -1;
+	const char *sig_arg = NULL;
 	while ((c = gk_cmd_getopt(self, argc, argv, "+t:s:h", opts, &done)) != -1) {
 		if (done)
 			return c;
@@ -30,9 +31,8 @@ static int stop_exec(const struct gk_cmd *self, int argc, char **argv)
 				return gk_cmd_usage_error(self, "invalid time: %s", optarg);
 			timeout = t < 0 ? 1 << 20 : (int)t;
 		} else if (c == 's') {
+			sig_arg = optarg;
 			forced_sig = rt_signal_parse(optarg);
-			if (forced_sig < 0)
-				return gk_cmd_usage_error(self, "invalid signal: %s", optarg);
 		} else {
 			return GK_EXIT_FAILURE;
 		}
@@ -44,7 +44,10 @@ static int stop_exec(const struct gk_cmd *self, int argc, char **argv)
 		struct gk_err err = {0};
 		char id[65];
 		_cleanup_json_ json_object *cfg = NULL;
-		if (rt_ctr_resolve(argv[i], id, &err) < 0 ||
+		/* Docker's daemon refuses the signal for each container: exit 1 */
+		if (sig_arg && forced_sig < 0)
+			gk_err_set(&err, 0, "Invalid signal: %s", sig_arg);
+		if ((sig_arg && forced_sig < 0) || rt_ctr_resolve(argv[i], id, &err) < 0 ||
 		    rt_ctr_config_read(id, &cfg, &err) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 			rc = 1;

@@ -94,6 +94,22 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"is not running"* ]]
 }
 
+@test "kill -s and stop -s with an unknown signal: Docker's daemon error for each container, exit 1; real-time names work" {
+	# 37 is SIGRTMIN+3 (busybox trap knows no real-time names)
+	g run -d --name sigbox busybox sh -c 'trap "echo got-rtmin3; exit 3" 37; echo ready; while :; do sleep 0.1; done' >/dev/null
+	run "$G" kill -s FOO sigbox nosuch
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(printf 'Error response from daemon: Invalid signal: FOO\nError response from daemon: Invalid signal: FOO')" ]
+	run "$G" stop -s 0 sigbox
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error response from daemon: Invalid signal: 0" ]
+	[ "$("$G" inspect -f '{{.State.Status}}' sigbox)" = running ]
+	wait_for bash -c "'$G' logs sigbox | grep -q ready"
+	run "$G" kill -s SIGRTMIN+3 sigbox
+	[ "$status" -eq 0 ]
+	wait_for bash -c "'$G' ps -a | grep -q 'Exited (3)'"
+}
+
 @test "rm refuses a running container, rm -f kills it, names and prefixes work" {
 	id=$(g run -d --name r1 busybox sleep 100)
 	run "$G" rm r1
