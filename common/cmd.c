@@ -57,7 +57,8 @@ int gk_cmd_dispatch(const char *prog, const struct gk_cmd *const *table, size_t 
 
 int gk_cmd_print_help(const struct gk_cmd *cmd)
 {
-	printf("Usage: %s %s %s\n\n%s\n", gk_progname(), cmd->name, cmd->usage, cmd->summary);
+	printf("Usage: %s %s%s%s\n\n%s\n", gk_progname(), cmd->name, *cmd->usage ? " " : "",
+	       cmd->usage, cmd->summary);
 	if (cmd->help && *cmd->help)
 		printf("\nOptions:\n%s", cmd->help);
 	return 0;

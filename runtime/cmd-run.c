@@ -1075,7 +1075,8 @@ static int run_exec(const struct gk_cmd *self, int argc, char **argv)
 		}
 		switch (c) {
 		case OPT_NAME:
-			o.name = optarg;
+			/* --name "" is no name, as Docker: one is generated */
+			o.name = *optarg ? optarg : NULL;
 			break;
 		case OPT_RM:
 			o.rm = 1;

@@ -9,6 +9,7 @@ COMMANDS=(version load images rmi "image inspect" tag run ps exec logs stop kill
 		run $GOCKER_BIN $c --help
 		[ "$status" -eq 0 ] || { echo "$c --help exited $status"; return 1; }
 		[[ "${lines[0]}" == "Usage: gocker $c"* ]] || { echo "$c: ${lines[0]}"; return 1; }
+		[[ "${lines[0]}" != *" " ]] || { echo "$c: trailing blank: '${lines[0]}'"; return 1; }
 		n=$(grep -c '^Options:' <<<"$output" || true)
 		[ "$n" -le 1 ] || { echo "$c prints Options: $n times"; return 1; }
 	done

@@ -303,6 +303,13 @@ teardown() { rt_teardown; }
 	[ "$output" = "0 0 0" ]
 }
 
+@test "run: --name \"\" is no name: one is generated" {
+	run g run --network none --name "" busybox true
+	[ "$status" -eq 0 ]
+	name=$("$G" ps -a --format json | sed -n 's/.*"Names":"\([^"]*\)".*/\1/p')
+	[[ "$name" == *_* ]]
+}
+
 @test "run: a name in use is refused" {
 	g run --name dup busybox true
 	run g run --name dup busybox true
