@@ -508,6 +508,9 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	s->security.cap_drop = o->cap_drop;
 	s->security.privileged = o->privileged;
 	s->stdio_fds[0] = o->interactive ? 0 : -1;
+	/* -di: a stdin that stays open (the monitor holds its write end), as
+	 * Docker's: `run -di busybox sh` keeps running instead of reading EOF. */
+	s->open_stdin = o->interactive && o->detach && !o->tty;
 	s->stdio_fds[1] = 1;
 	s->stdio_fds[2] = 2;
 	struct winsize ws;
@@ -882,16 +885,16 @@ static void exec_monitor(const char *id, const struct rt_container *ctr, int log
 		return;
 	_cleanup_free_ char *helper =
 	    gk_strdup_printf("%.*s/gocker-monitor", (int)(slash - self), self);
-	int fds[] = {ctr->pidfd, ctr->stdout_fd, ctr->stderr_fd, log_fd};
+	int fds[] = {ctr->pidfd, ctr->stdout_fd, ctr->stderr_fd, log_fd, ctr->stdin_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, 0);
-	char num[5][16];
+	char num[6][16];
 	snprintf(num[0], sizeof(num[0]), "%d", (int)ctr->pid);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		snprintf(num[i + 1], sizeof(num[i + 1]), "%d", fds[i]);
 	char *const argv[] = {"gocker-monitor", (char *)id, num[0], num[1], num[2],
-			      num[3],		num[4],	    self,   NULL};
+			      num[3],		num[4],	    self,   num[5], NULL};
 	execv(helper, argv);
 	gk_debug("exec %s: %s", helper, strerror(errno));
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

@@ -9,12 +9,14 @@
  * the 4 MB of gocker and its shared libraries. Static glibc alone maps about
  * 700 KB at startup: the floor without another libc.
  *
- *   gocker-monitor ID PID PIDFD OUT_FD ERR_FD LOG_FD GOCKER
+ *   gocker-monitor ID PID PIDFD OUT_FD ERR_FD LOG_FD GOCKER [IN_FD]
  *
- * PIDFD, OUT_FD, ERR_FD (-1 for a tty, whose master is OUT_FD) and LOG_FD
- * are inherited. It writes the container's output into its json-file log
- * (runtime/monitor.c, the same code the full gocker uses) until the
- * container has exited and is reaped, then execve()s
+ * PIDFD, OUT_FD, ERR_FD (-1 for a tty, whose master is OUT_FD), LOG_FD and
+ * IN_FD (-1 or absent: none) are inherited. IN_FD, the write end of the
+ * container's stdin under `run -di`, is only held open, so that the
+ * container's stdin stays open as Docker's does. It writes the container's output into its
+ * json-file log (runtime/monitor.c, the same code the full gocker uses) until the container has
+ * exited and is reaped, then execve()s
  *
  *   GOCKER __monitor-finish ID CODE
  *
@@ -67,16 +69,16 @@ static void close_others(int *keep, size_t n)
 
 int main(int argc, char **argv)
 {
-	int pid, pidfd, out_fd, err_fd, log_fd;
-	if (argc != 8 || !valid_id(argv[1]) || parse_fd(argv[2], &pid) < 0 || pid <= 0 ||
-	    parse_fd(argv[3], &pidfd) < 0 || parse_fd(argv[4], &out_fd) < 0 ||
+	int pid, pidfd, out_fd, err_fd, log_fd, in_fd = -1;
+	if ((argc != 8 && argc != 9) || !valid_id(argv[1]) || parse_fd(argv[2], &pid) < 0 ||
+	    pid <= 0 || parse_fd(argv[3], &pidfd) < 0 || parse_fd(argv[4], &out_fd) < 0 ||
 	    parse_fd(argv[5], &err_fd) < 0 || parse_fd(argv[6], &log_fd) < 0 || log_fd < 0 ||
-	    argv[7][0] != '/') {
+	    argv[7][0] != '/' || (argc == 9 && parse_fd(argv[8], &in_fd) < 0)) {
 		fprintf(stderr, "gocker-monitor: internal program of gocker run -d, not for "
 				"direct use\n");
 		return 125;
 	}
-	int keep[] = {pidfd, out_fd, err_fd, log_fd};
+	int keep[] = {pidfd, out_fd, err_fd, log_fd, in_fd};
 	close_others(keep, sizeof(keep) / sizeof(keep[0]));
 
 	struct gk_err err = {0};
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
 		code = 125; /* the cgroup's removal in __monitor-finish ends the container */
 	close(log_fd);
 	close(pidfd);
+	if (in_fd >= 0)
+		close(in_fd);
 
 	char code_s[16];
 	snprintf(code_s, sizeof(code_s), "%d", code);

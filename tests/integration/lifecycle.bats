@@ -23,6 +23,21 @@ teardown() { rt_teardown; }
 	[ "$output" = "$id" ]
 }
 
+@test "run -di: the container's stdin stays open, as Docker's (a shell or cat keeps running)" {
+	g run -d -i --name keepin busybox cat >/dev/null
+	g run -d -i --name keepsh busybox sh >/dev/null
+	# stdin is a pipe nobody closes (was /dev/null: both read EOF and exited)
+	run "$G" exec keepin readlink /proc/1/fd/0
+	[[ "$output" == pipe:* ]]
+	run "$G" exec keepsh readlink /proc/1/fd/0
+	[[ "$output" == pipe:* ]]
+	[ "$("$G" inspect -f '{{.State.Status}}' keepin)" = running ]
+	# without -i stdin is /dev/null, as before
+	g run -d --name noin busybox cat >/dev/null
+	wait_for bash -c "[ \"\$('$G' inspect -f '{{.State.Status}} {{.State.ExitCode}}' noin)\" = 'exited 0' ]"
+	"$G" stop -t 0 keepin keepsh >/dev/null
+}
+
 @test "the monitor survives the CLI and records the exit status" {
 	id=$(g run -d busybox sh -c 'sleep 0.5; exit 7')
 	wait_for bash -c "'$G' ps -a | grep -q 'Exited (7)'"
