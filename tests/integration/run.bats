@@ -157,6 +157,10 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"proc /proc proc rw,nosuid,nodev,noexec"* ]]
 	[[ "$output" == *"devpts /dev/pts devpts rw,nosuid,noexec"*"gid=5,mode=620,ptmxmode=666"* ]]
 	[[ "$output" == *"sysfs /sys sysfs ro,"* ]]
+	# /dev: no relatime (strictatime), Docker's size and mode
+	[[ "$output" == *"tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 "* ]]
+	[[ "$output" == *"shm /dev/shm tmpfs rw,nosuid,nodev,noexec,"* ]]
+	[[ "$output" == *"mqueue /dev/mqueue mqueue rw,nosuid,nodev,noexec"* ]]
 	[[ "$output" == *" /sys/fs/cgroup tmpfs ro,"* ]] || [[ "$output" == *" /sys/fs/cgroup cgroup2 ro,"* ]]
 	for d in null zero full random urandom tty ptmx shm mqueue pts; do
 		[[ "$output" == *"$d"* ]]
