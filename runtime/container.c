@@ -339,6 +339,7 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	    .security = &spec->security,
 	    .init = spec->init,
 	    .pdeathsig = 1,
+	    .create_cwd = 1,
 	    .seccomp_bpf = bpf,
 	    .seccomp_len = bpf_len,
 	};

@@ -139,7 +139,7 @@ void rt_proc_exec(const struct rt_proc_spec *ps, int efd)
 	struct rt_user u;
 	if (rt_user_resolve("/", ps->user, &u, &err) < 0)
 		fail(efd, RT_FAIL_RUNTIME, &err);
-	if (make_cwd(cwd, &err) < 0)
+	if (ps->create_cwd && make_cwd(cwd, &err) < 0)
 		fail(efd, RT_FAIL_RUNTIME, &err);
 	/* Nothing of the host may stay open once we chdir (CVE-2024-21626). */
 	if (efd > 3)
@@ -153,8 +153,9 @@ void rt_proc_exec(const struct rt_proc_spec *ps, int efd)
 		gk_err_set(&err, errno, "set no_new_privs");
 		fail(efd, RT_FAIL_RUNTIME, &err);
 	}
+	/* A failed exec start is 126 in Docker (its daemon's default). */
 	if (enter_cwd(cwd, &err) < 0)
-		fail(efd, RT_FAIL_RUNTIME, &err);
+		fail(efd, ps->create_cwd ? RT_FAIL_RUNTIME : RT_FAIL_NOEXEC, &err);
 	char **env = env_with_home(ps->env, u.home);
 	char *path = rt_lookup_path(ps->argv[0], env, &err);
 	if (!path)

@@ -26,6 +26,7 @@ struct rt_proc_spec {
 	int mask_paths;		 /* the container's first process: mask Docker's paths */
 	int init;		 /* fork the command under the built-in init */
 	int pdeathsig;		 /* die with the parent (the container's first process) */
+	int create_cwd;		 /* make a missing cwd (run -w, as Docker; exec does not) */
 	const void *seccomp_bpf; /* precompiled default filter, or NULL: compile it */
 	size_t seccomp_len;
 };

@@ -107,6 +107,15 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"exit 5"* ]]
 }
 
+@test "exec -w of a missing directory fails with 126 and creates nothing, as Docker's (run -w creates it)" {
+	run "$G" exec -w /nonexistent/dir box pwd
+	echo "$output"
+	[ "$status" -eq 126 ]
+	[[ "$output" == *'chdir to cwd ("/nonexistent/dir") set in config.json failed'* ]]
+	run "$G" exec box test -e /nonexistent
+	[ "$status" -eq 1 ]
+}
+
 @test "exec into a stopped container fails" {
 	"$G" stop -t 0 box
 	run "$G" exec box true
