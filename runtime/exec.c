@@ -4,8 +4,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,6 +20,39 @@
 /* Joined all at once through the pidfd. */
 #define JOIN_NS                                                                                    \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP)
+
+static rlim_t parse_rlim(const char *s)
+{
+	return strcmp(s, "unlimited") ? (rlim_t)strtoull(s, NULL, 10) : RLIM_INFINITY;
+}
+
+/* Take the resource limits of the container's first process, as Docker's
+ * exec runs with the container's: not those of whichever shell runs `gocker
+ * exec`. Read from /proc/PID/limits (prlimit() on a process of another user
+ * needs CAP_SYS_RESOURCE): a header, then one line per RLIMIT_* in order,
+ * the name in 25 columns. Without CAP_SYS_RESOURCE a hard limit cannot go
+ * above ours: those stay at ours. */
+static void copy_rlimits(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f || !fgets(line, sizeof(line), f))
+		return;
+	for (int r = 0; r < RLIM_NLIMITS && fgets(line, sizeof(line), f); r++) {
+		char soft[32], hard[32];
+		if (strlen(line) < 26 || sscanf(line + 26, "%31s %31s", soft, hard) != 2)
+			continue;
+		struct rlimit want = {parse_rlim(soft), parse_rlim(hard)}, have;
+		if (setrlimit(r, &want) == 0 || getrlimit(r, &have) < 0)
+			continue;
+		if (want.rlim_max > have.rlim_max)
+			want.rlim_max = have.rlim_max;
+		if (want.rlim_cur > want.rlim_max)
+			want.rlim_cur = want.rlim_max;
+		setrlimit(r, &want);
+	}
+}
 
 /* The relay: the first fork joins the container, forks the command into its
  * pid namespace, forwards signals to it and exits with its status. */
@@ -45,6 +80,7 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 		(void)!write(efd, &rep, sizeof(rep));
 		_exit(RT_FAIL_RUNTIME);
 	}
+	copy_rlimits(spec->pid); /* while /proc is still the host's */
 	if (setns(pidfd, JOIN_NS) < 0) {
 		struct rt_child_report rep = {.code = RT_FAIL_RUNTIME};
 		snprintf(rep.msg, sizeof(rep.msg), "join the container's namespaces: %s",

@@ -116,6 +116,14 @@ teardown() { rt_teardown; }
 	[ "$status" -eq 1 ]
 }
 
+@test "exec runs with the container's resource limits, not the calling shell's, as Docker's" {
+	id=$(bash -c "ulimit -n 512 && '$G' run -d busybox sleep 100")
+	run "$G" exec "$id" sh -c 'diff /proc/1/limits /proc/self/limits && ulimit -n'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 512 ]
+}
+
 @test "exec into a stopped container fails" {
 	"$G" stop -t 0 box
 	run "$G" exec box true
