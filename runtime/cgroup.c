@@ -274,9 +274,7 @@ int rt_cgroup_open(const char *fs_root, const char *id, struct rt_cgroup **out, 
 
 /* ---- one writer per resource ---- */
 
-/* Docker's memory+swap: unset with a memory limit means swap as large as the
- * memory (memsw = 2 x memory), -1 means unlimited swap. */
-static int64_t effective_memsw(const struct rt_limits *l)
+int64_t rt_limits_memsw(const struct rt_limits *l)
 {
 	if (l->memory_swap == 0 && l->memory > 0)
 		return 2 * l->memory;
@@ -290,7 +288,7 @@ static int write_memory(struct rt_cgroup *cg, const struct rt_limits *l, struct 
 	struct cg_dir *d = dir_for(cg, CTL_MEMORY);
 	if (!d)
 		return gk_err_set(err, ENOENT, "cgroup: no memory controller for a memory limit");
-	int64_t memsw = effective_memsw(l);
+	int64_t memsw = rt_limits_memsw(l);
 	if (d->v2) {
 		if (cg_write_i64(d->path, "memory.max", l->memory, err) < 0)
 			return -1;

@@ -18,6 +18,10 @@ struct rt_limits {
 	int64_t nano_cpus;   /* 1e9 = one CPU; 0 = no limit */
 	int64_t pids;	     /* max processes; 0 = no limit, -1 = unlimited */
 };
+
+/* The memory+swap limit the cgroup gets, Docker's: memory_swap unset with a
+ * memory limit means swap as large as the memory (2 x memory); -1 unlimited. */
+int64_t rt_limits_memsw(const struct rt_limits *l);
 /* Files written (v1 | v2):
  *   memory      memory.limit_in_bytes | memory.max
  *   memory_swap memory.memsw.limit_in_bytes = memory_swap | memory.swap.max = memory_swap - memory

@@ -146,10 +146,6 @@ static int parse_limits(struct run_opts *o, const char *mem, const char *memswap
 			    err, 0, "invalid argument \"%s\" for \"--pids, --pids-limit\" flag",
 			    pids);
 	}
-	/* Docker's default swap, as large as the memory: recorded so that
-	 * inspect's HostConfig.MemorySwap shows what the cgroup gets. */
-	if (l->memory > 0 && l->memory_swap == 0)
-		l->memory_swap = 2 * l->memory;
 	return 0;
 }
 
@@ -621,7 +617,7 @@ static json_object *config_json(const struct run_plan *p, const struct run_opts 
 	json_object_object_add(h, "CapAdd", gk_json_from_strv(o->cap_add));
 	json_object_object_add(h, "CapDrop", gk_json_from_strv(o->cap_drop));
 	json_object_object_add(h, "Memory", json_object_new_int64(o->limits.memory));
-	json_object_object_add(h, "MemorySwap", json_object_new_int64(o->limits.memory_swap));
+	json_object_object_add(h, "MemorySwap", json_object_new_int64(rt_limits_memsw(&o->limits)));
 	json_object_object_add(h, "NanoCpus", json_object_new_int64(o->limits.nano_cpus));
 	json_object_object_add(h, "PidsLimit", json_object_new_int64(o->limits.pids));
 	json_object_object_add(root, "HostConfig", h);

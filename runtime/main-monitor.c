@@ -14,9 +14,9 @@
  * PIDFD, OUT_FD, ERR_FD (-1 for a tty, whose master is OUT_FD), LOG_FD and
  * IN_FD (-1 or absent: none) are inherited. IN_FD, the write end of the
  * container's stdin under `run -di`, is only held open, so that the
- * container's stdin stays open as Docker's does. It writes the container's output into its
- * json-file log (runtime/monitor.c, the same code the full gocker uses) until the container has
- * exited and is reaped, then execve()s
+ * container's stdin stays open as Docker's does. It writes the container's
+ * output into its json-file log (runtime/monitor.c, the same code the full
+ * gocker uses) until the container has exited and is reaped, then execve()s
  *
  *   GOCKER __monitor-finish ID CODE
  *
