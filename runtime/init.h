@@ -7,6 +7,9 @@
 #include <signal.h>
 #include <sys/types.h>
 
+/* Makes /proc/1/cmdline read "gocker-init -- ARGV..." (what fits in the
+ * area gocker's own arguments took) instead of the host's gocker command. */
+void rt_init_set_cmdline(char *const argv[]);
 /* Call with all signals blocked (the mask from before the fork); exits with
  * the command's exit code, 128+N for a signal. */
 void rt_init_loop(pid_t child) __attribute__((noreturn));

@@ -176,6 +176,7 @@ void rt_proc_exec(const struct rt_proc_spec *ps, int efd)
 		if (child > 0) {
 			close(efd);
 			prctl(PR_SET_NAME, "gocker-init");
+			rt_init_set_cmdline(ps->argv);
 			rt_init_loop(child);
 		}
 	}

@@ -151,6 +151,18 @@ teardown() { rt_teardown; }
 	[ "$(echo $output)" = "refused refused" ]
 }
 
+@test "run --init: PID 1's command line is gocker-init's, not the host's gocker command" {
+	local src="$RT_TMP/host-only-dir"
+	mkdir -p "$src"
+	run g run --rm --init -v "$src:/mnt" -e SECRETVAL=s3cr3t busybox \
+		sh -c 'tr "\0" " " </proc/1/cmdline; echo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "gocker-init -- sh -c tr "*"/proc/1/cmdline; echo"* ]]
+	[[ "$output" != *host-only-dir* ]]
+	[[ "$output" != *s3cr3t* ]]
+}
+
 @test "run: the container's mounts: proc, dev, sys read-only, cgroup read-only" {
 	run g run --rm busybox sh -c 'cat /proc/mounts; ls /dev'
 	[ "$status" -eq 0 ]
