@@ -287,8 +287,19 @@ static int parse_volume(struct run_plan *p, const char *arg, struct gk_err *err)
 				  "invalid volume specification: '%s': mount path must be "
 				  "absolute",
 				  arg);
+	/* Docker's CLI (23+): a source starting with "." is a host path
+	 * relative to the current directory ("./data", "../x", "."). */
+	_cleanup_free_ char *abs = NULL;
+	if (parts[0][0] == '.') {
+		abs = realpath(parts[0], NULL);
+		if (!abs)
+			return gk_err_set(
+			    err, errno, "invalid mount config: bind source path does not exist: %s",
+			    parts[0]);
+		parts[0] = abs;
+	}
 	/* Docker's rule for local volume names (the container name rule); it
-	 * also keeps "../x" or "a/b" from reaching outside volumes/. */
+	 * also keeps "a/b" from reaching outside volumes/. */
 	if (parts[0][0] != '/' && !rt_ctr_name_valid(parts[0]))
 		return gk_err_set(err, 0,
 				  "create %s: \"%s\" includes invalid characters for a local "

@@ -109,7 +109,7 @@ teardown() { rt_teardown; }
 }
 
 @test "run: a volume name outside Docker's rule is refused and nothing is created" {
-	for v in rel/x ../escaped ../../escaped . a; do
+	for v in rel/x a/../b a; do
 		run g run --rm --network none -v "$v:/x" busybox true
 		[ "$status" -eq 125 ] || { echo "-v $v:/x exited $status"; return 1; }
 		[[ "$output" == *"includes invalid characters for a local volume name"* ]]
@@ -241,6 +241,24 @@ teardown() { rt_teardown; }
 	run "$G" ps -a --format json
 	[[ "$output" == *'"Names":"kept"'* ]]
 	[[ "$output" == *'"State":"exited"'* ]]
+}
+
+@test "run -v: a source starting with . is a path relative to the current directory, as Docker's CLI" {
+	mkdir -p "$RT_TMP/rel/data"
+	echo here >"$RT_TMP/rel/data/f"
+	cd "$RT_TMP/rel/data"
+	run g run --rm -v ./:/a:ro -v ../data:/b -v .:/c busybox cat /a/f /b/f /c/f
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "here here here" ]
+	# unlike Docker's -v, a missing source is an error (nothing created)
+	for v in ./missing ../../escaped; do
+		run g run --rm -v "$v:/x" busybox true
+		[ "$status" -eq 125 ]
+		[[ "$output" == *"bind source path does not exist: $v"* ]]
+	done
+	[ ! -e "$RT_TMP/rel/data/missing" ] && [ ! -e "$RT_TMP/escaped" ]
+	cd - >/dev/null
 }
 
 @test "run: bad input is refused with 125 and creates nothing" {
