@@ -120,7 +120,22 @@ int net_container_files(const char *files_dir, const char *ip, const char *hostn
 	return 0;
 }
 
-json_object *net_container_settings_json(const char *id)
+/* One entry of NetworkSettings.Networks, keyed by the network's name. */
+static json_object *network_entry(const char *network, const char *gateway, const char *ip,
+				  int prefix, const char *mac)
+{
+	char nid[65];
+	net_network_id_by_name(network, nid);
+	json_object *n = json_object_new_object();
+	json_object_object_add(n, "NetworkID", json_object_new_string(nid));
+	json_object_object_add(n, "Gateway", json_object_new_string(gateway));
+	json_object_object_add(n, "IPAddress", json_object_new_string(ip));
+	json_object_object_add(n, "IPPrefixLen", json_object_new_int(prefix));
+	json_object_object_add(n, "MacAddress", json_object_new_string(mac));
+	return n;
+}
+
+json_object *net_container_settings_json(const char *id, const char *network_mode)
 {
 	struct gk_err err;
 	struct net_container_info info;
@@ -153,18 +168,15 @@ json_object *net_container_settings_json(const char *id)
 	json_object_object_add(ns, "MacAddress", json_object_new_string(have ? info.mac : ""));
 	json_object *nets = json_object_new_object();
 	if (have) {
-		struct net_network full;
-		char nid[65] = "";
-		if (net_network_lookup(info.net.name, &full, &err) == 0)
-			net_network_id(&full, nid);
-		json_object *n = json_object_new_object();
-		json_object_object_add(n, "NetworkID", json_object_new_string(nid));
-		json_object_object_add(n, "Gateway", json_object_new_string(info.net.gateway));
-		json_object_object_add(n, "IPAddress", json_object_new_string(info.ip));
-		json_object_object_add(n, "IPPrefixLen", json_object_new_int(info.net.prefix));
-		json_object_object_add(n, "MacAddress", json_object_new_string(info.mac));
-		json_object_object_add(nets, info.net.name, n);
+		json_object_object_add(nets, info.net.name,
+				       network_entry(info.net.name, info.net.gateway, info.ip,
+						     info.net.prefix, info.mac));
 		net_container_info_free(&info);
+	} else if (network_mode && *network_mode) {
+		/* none and host (or a bridge network not attached yet): no
+		 * address, but Docker lists the network all the same */
+		json_object_object_add(nets, network_mode,
+				       network_entry(network_mode, "", "", 0, ""));
 	}
 	json_object_object_add(ns, "Networks", nets);
 	return ns;

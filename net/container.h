@@ -65,8 +65,10 @@ int net_container_load(const char *id, struct net_container_info *info, struct g
 
 /* Docker's inspect NetworkSettings for the container (empty fields when it
  * has no network record): IPAddress, IPPrefixLen, Gateway, MacAddress,
- * Ports {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}, Networks. */
-json_object *net_container_settings_json(const char *id);
+ * Ports {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}, Networks
+ * (without a record: an entry without addresses for `network_mode`, its
+ * HostConfig.NetworkMode, such as "none" or "host", as Docker lists it). */
+json_object *net_container_settings_json(const char *id, const char *network_mode);
 
 /* "0.0.0.0:8080->80/tcp, ..." for `gocker ps` ("" when none). */
 char *net_container_ports_string(const char *id);

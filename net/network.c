@@ -46,6 +46,17 @@ void net_network_id(const struct net_network *n, char out[65])
 	gk_sha256_hex(seed, strlen(seed), out);
 }
 
+void net_network_id_by_name(const char *name, char out[65])
+{
+	struct net_network n;
+	struct gk_err err;
+	out[0] = '\0';
+	if (!strcmp(name, "host") || !strcmp(name, "none"))
+		gk_sha256_hex(name, strlen(name), out);
+	else if (net_network_lookup(name, &n, &err) == 0)
+		net_network_id(&n, out);
+}
+
 int net_network_default(struct net_network *out, struct gk_err *err)
 {
 	const char *cfg_path = getenv("GOCKER_CONFIG");

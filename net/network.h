@@ -50,5 +50,8 @@ int net_network_list(struct net_network **out, size_t *n, struct gk_err *err);
  * where shown (network ls, inspect): hashing loads libcrypto, which the path
  * that attaches a container does not need otherwise. */
 void net_network_id(const struct net_network *n, char out[65]);
+/* The id of any network by name, the built-in host and none included ("" for
+ * an unknown name). */
+void net_network_id_by_name(const char *name, char out[65]);
 
 #endif

@@ -57,7 +57,8 @@ static json_object *container_json(const char *id, struct gk_err *err)
 	json_object_object_add(o, "HostConfig", copy(json_object_object_get(cfg, "HostConfig")));
 	json_object_object_add(o, "Mounts", copy(json_object_object_get(cfg, "Mounts")));
 	json_object_object_add(o, "Config", copy(json_object_object_get(cfg, "Config")));
-	json_object_object_add(o, "NetworkSettings", net_container_settings_json(id));
+	const char *mode = gk_json_str(gk_json_obj(cfg, "HostConfig"), "NetworkMode");
+	json_object_object_add(o, "NetworkSettings", net_container_settings_json(id, mode));
 	return o;
 }
 

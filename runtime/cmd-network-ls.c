@@ -47,7 +47,7 @@ static int network_ls_exec(const struct gk_cmd *self, int argc, char **argv)
 	print_row(id, nets[0].name, "bridge", quiet);
 	const char *builtin[] = {"host", "none"};
 	for (int i = 0; i < 2; i++) {
-		gk_sha256_hex(builtin[i], strlen(builtin[i]), id);
+		net_network_id_by_name(builtin[i], id);
 		print_row(id, builtin[i], builtin[i][0] == 'h' ? "host" : "null", quiet);
 	}
 	for (size_t i = 1; i < n; i++) {

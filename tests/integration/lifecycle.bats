@@ -159,6 +159,23 @@ teardown() { rt_teardown; }
 	[ "$output" = busybox ]
 }
 
+@test "inspect: NetworkSettings.Networks names the network for none, host and bridge" {
+	g run --name nnone --network none busybox true
+	g run --name nhost --network host busybox true
+	g run --name nbr busybox true
+	for c in nnone:none nhost:host nbr:bridge; do
+		run "$G" inspect -f '{{json .NetworkSettings.Networks}}' "${c%%:*}"
+		echo "$c: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" =~ ^\{\"${c#*:}\":\{\"NetworkID\":\"[0-9a-f]{64}\" ]]
+	done
+	run "$G" inspect -f '{{json .NetworkSettings.Networks}}' nnone
+	[[ "$output" == *'"Gateway":"","IPAddress":"","IPPrefixLen":0,"MacAddress":""'* ]]
+	# the ID is the one network ls shows
+	nid=$("$G" inspect -f '{{.NetworkSettings.Networks.none.NetworkID}}' nnone)
+	"$G" network ls | grep -q "^${nid:0:12} *none "
+}
+
 @test "inspect falls back to images" {
 	run "$G" inspect -f '{{.Id}}' busybox
 	[ "$status" -eq 0 ]
