@@ -61,13 +61,64 @@ static void send_signal(pid_t pid, int pidfd, int sig)
 		kill(pid, sig);
 }
 
-int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct gk_err *err)
+/* One copy from `from` to `to`; `owned` is our pipe end of the two (-1 for
+ * the pty master, which the caller owns), closed when the relay stops. */
+struct relay {
+	int from, to, owned;
+};
+
+static void relay_stop(struct relay *r)
+{
+	if (r->owned >= 0)
+		close(r->owned);
+	r->from = r->owned = -1;
+}
+
+static void relay_output(struct relay *r, pid_t pid, int pidfd, int exited)
+{
+	char buf[8192];
+	ssize_t n = read(r->from, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) { /* EOF, or a pty whose other side is gone (EIO) */
+		relay_stop(r);
+		return;
+	}
+	if (write_all(r->to, buf, (size_t)n) < 0 && errno == EPIPE && !exited) {
+		/* Nobody reads the output any more: end the process, as our
+		 * death by SIGPIPE would, but cleanly. */
+		send_signal(pid, pidfd, SIGKILL);
+		relay_stop(r);
+	}
+}
+
+static void relay_input(struct relay *r)
+{
+	char buf[4096];
+	ssize_t n = read(r->from, buf, sizeof(buf));
+	if (n > 0) {
+		/* A stdin pipe nobody reads any more (EPIPE) ends the relay;
+		 * a pty master stays, for the output. */
+		if (write_all(r->to, buf, (size_t)n) < 0 && r->owned >= 0)
+			relay_stop(r);
+	} else if (n == 0 || errno != EINTR) {
+		relay_stop(r); /* ^D: the pipe's EOF is the container's */
+	}
+}
+
+int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, int pipes[3],
+		   struct gk_err *err)
 {
 	sigset_t set;
 	rt_attach_signals(&set);
 	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
-		return gk_err_set(err, errno, "signalfd");
+	if (sfd < 0) {
+		int e = errno;
+		for (int i = 0; i < 3; i++)
+			if (pipes[i] >= 0)
+				close(gk_steal_fd(pipes[i]));
+		return gk_err_set(err, e, "signalfd");
+	}
 	/* A write to a closed stdout (`gocker run -t ... | head`) must come
 	 * back as EPIPE: killed by SIGPIPE we would leave the terminal raw and
 	 * never record the exit or remove a --rm container. */
@@ -86,18 +137,35 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 		if (tcsetattr(0, TCSANOW, &t) == 0)
 			raw = 1;
 	}
-	int in_fd = (tty_master >= 0 && relay_stdin) ? 0 : -1;
+	/* The pty's output, the stdout and stderr pipes; then our stdin into
+	 * the pty (-i) or into the stdin pipe. */
+	struct relay out[3] = {
+	    {tty_master, 1, -1},
+	    {pipes[1], 1, pipes[1]},
+	    {pipes[2], 2, pipes[2]},
+	};
+	struct relay in = {-1, -1, -1};
+	if (tty_master >= 0 && relay_stdin)
+		in = (struct relay){0, tty_master, -1};
+	else if (pipes[0] >= 0)
+		in = (struct relay){0, pipes[0], pipes[0]};
+	pipes[0] = pipes[1] = pipes[2] = -1; /* ours from here on */
 	int exited = 0, code = 0;
 	for (;;) {
-		struct pollfd p[4] = {
+		if (exited && out[0].from < 0 && out[1].from < 0 && out[2].from < 0)
+			break;
+		/* After the exit, what is typed is for the caller's shell. */
+		struct pollfd p[6] = {
 		    {.fd = sfd, .events = POLLIN},
 		    {.fd = exited ? -1 : pidfd, .events = POLLIN},
-		    {.fd = tty_master, .events = POLLIN},
-		    {.fd = in_fd, .events = POLLIN},
+		    {.fd = out[0].from, .events = POLLIN},
+		    {.fd = out[1].from, .events = POLLIN},
+		    {.fd = out[2].from, .events = POLLIN},
+		    {.fd = exited ? -1 : in.from, .events = POLLIN},
 		};
-		if (exited && tty_master < 0)
-			break;
-		int r = poll(p, 4, exited ? 200 : -1);
+		/* Drain what the process left, but not forever: something it
+		 * started may hold the output open. */
+		int r = poll(p, 6, exited ? 200 : -1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -121,7 +189,7 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 			}
 		}
 		/* Without a pidfd, SIGCHLD (on the signalfd) wakes the poll. Never
-		 * block here: the pty relay and SIGWINCH must go on meanwhile. */
+		 * block here: the relays and SIGWINCH must go on meanwhile. */
 		if (!exited && (pidfd < 0 || p[1].revents)) {
 			siginfo_t si;
 			memset(&si, 0, sizeof(si));
@@ -131,32 +199,15 @@ int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct
 				code = rt_wait_status_code(si.si_code, si.si_status);
 			}
 		}
-		if (tty_master >= 0 && p[2].revents) {
-			char buf[8192];
-			ssize_t n = read(tty_master, buf, sizeof(buf));
-			if (n > 0) {
-				if (write_all(1, buf, (size_t)n) < 0 && errno == EPIPE && !exited) {
-					/* Nobody reads the output any more: end the process,
-					 * as our death by SIGPIPE would, but cleanly. */
-					send_signal(pid, pidfd, SIGKILL);
-					tty_master = -1;
-				}
-			} else if (n < 0 && errno == EINTR)
-				;
-			else if (exited)
-				break;
-			else
-				tty_master = -1; /* hung up; wait for the exit */
-		}
-		if (in_fd >= 0 && p[3].revents) {
-			char buf[4096];
-			ssize_t n = read(in_fd, buf, sizeof(buf));
-			if (n > 0)
-				write_all(tty_master, buf, (size_t)n);
-			else if (n == 0 || errno != EINTR)
-				in_fd = -1;
-		}
+		for (int i = 0; i < 3; i++)
+			if (out[i].from >= 0 && p[2 + i].revents)
+				relay_output(&out[i], pid, pidfd, exited);
+		if (in.from >= 0 && p[5].revents)
+			relay_input(&in);
 	}
+	for (int i = 0; i < 3; i++)
+		relay_stop(&out[i]);
+	relay_stop(&in);
 	if (raw)
 		tcsetattr(0, TCSAFLUSH, &saved);
 	sigaction(SIGPIPE, &old_pipe, NULL);

@@ -15,9 +15,13 @@ void rt_attach_block_signals(sigset_t *old);
 
 /* Forward the blocked signals to `pid` and, with tty_master >= 0, relay
  * stdin -> master and master -> stdout with the terminal in raw mode
- * (restored before returning) and window size changes passed on. Reaps the
- * process and returns Docker's exit code. pidfd may be -1 (pid must be a
- * child then). */
-int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, struct gk_err *err);
+ * (restored before returning) and window size changes passed on. pipes[]
+ * (-1: none) are the caller's ends of the process's stdin, stdout and
+ * stderr pipes (RT_STDIO_FD_PIPE): stdin -> pipes[0], closed on our stdin's
+ * EOF; pipes[1] -> stdout, pipes[2] -> stderr, drained after the exit. They
+ * are closed (and set to -1) before returning. Reaps the process and
+ * returns Docker's exit code. pidfd may be -1 (pid must be a child then). */
+int rt_attach_wait(pid_t pid, int pidfd, int tty_master, int relay_stdin, int pipes[3],
+		   struct gk_err *err);
 
 #endif

@@ -145,6 +145,10 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 			 .cap_drop = cap_drop,
 			 .privileged = gk_json_bool(hc, "Privileged", 0)},
 	};
+	/* As Docker's, a command without -t never gets a terminal: ours
+	 * become pipes we relay (files and pipes are passed on as they are). */
+	for (int i = 0; i < 3 && !tty && !detach; i++)
+		spec.stdio_pipe[i] = (i > 0 || interactive) && isatty(i);
 	struct winsize ws;
 	if (spec.tty && ioctl(0, TIOCGWINSZ, &ws) == 0) {
 		spec.tty_rows = ws.ws_row;
@@ -162,15 +166,15 @@ static int exec_exec(const struct gk_cmd *self, int argc, char **argv)
 	sigset_t old;
 	rt_attach_block_signals(&old);
 	pid_t pid;
-	int master = -1;
+	int master = -1, pipes[3];
 	enum rt_start_failure failure;
-	if (rt_exec(&spec, &pid, &master, &failure, &err) < 0) {
+	if (rt_exec(&spec, &pid, &master, pipes, &failure, &err) < 0) {
 		fprintf(stderr, "gocker: Error response from daemon: %s\n", err.msg);
 		return failure ? (int)failure : GK_EXIT_FAILURE;
 	}
 	if (detach)
 		return 0; /* the relay keeps running on its own */
-	int code = rt_attach_wait(pid, -1, master, interactive, &err);
+	int code = rt_attach_wait(pid, -1, master, interactive, pipes, &err);
 	if (master >= 0)
 		close(master);
 	sigprocmask(SIG_SETMASK, &old, NULL);

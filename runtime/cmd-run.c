@@ -520,6 +520,11 @@ static void spec_from_plan(struct rt_spec *s, struct run_plan *p, const struct r
 	s->open_stdin = o->interactive && o->detach && !o->tty;
 	s->stdio_fds[1] = 1;
 	s->stdio_fds[2] = 2;
+	/* As Docker's, a container without -t never gets a terminal: ours
+	 * become pipes we relay (files and pipes are passed on as they are). */
+	for (int i = 0; i < 3 && !o->tty && !o->detach; i++)
+		if (s->stdio_fds[i] == i && isatty(i))
+			s->stdio_fds[i] = RT_STDIO_FD_PIPE;
 	struct winsize ws;
 	if (o->tty && !o->detach && ioctl(0, TIOCGWINSZ, &ws) == 0) {
 		s->tty_rows = ws.ws_row;
@@ -857,7 +862,9 @@ static int run_foreground(struct run_plan *p, const struct run_opts *o)
 	/* Durable while the container runs, not on its way to start. */
 	if (!o->rm && rt_ctr_config_sync(p->id, &err) < 0)
 		gk_debug("%s", err.msg);
-	code = rt_attach_wait(ctr.pid, ctr.pidfd, ctr.tty_master, o->interactive, &err);
+	int pipes[3] = {gk_steal_fd(ctr.stdin_fd), gk_steal_fd(ctr.stdout_fd),
+			gk_steal_fd(ctr.stderr_fd)};
+	code = rt_attach_wait(ctr.pid, ctr.pidfd, ctr.tty_master, o->interactive, pipes, &err);
 	finish(p, o, &ctr, code, 1);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return code;

@@ -312,7 +312,7 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 			gk_err_set(&err, errno, "setsid");
 			child_fail(efd, RT_FAIL_RUNTIME, &err);
 		}
-		if (spec->stdio_fds[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
+		if (fds->stdio[0] < 0 && spec->stdio == RT_STDIO_INHERIT) {
 			int nul = open("/dev/null", O_RDONLY);
 			if (nul >= 0 && nul != 0) {
 				dup2(nul, 0);
@@ -448,6 +448,18 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 		}
 	} else {
 		memcpy(fds.stdio, spec->stdio_fds, sizeof(fds.stdio));
+		/* A terminal of the caller's, relayed by it through a pipe (the
+		 * same pipes as RT_STDIO_PIPE's, handed over the same way). */
+		int *pair[3] = {in_p, out_p, errout_p};
+		for (int i = 0; i < 3; i++) {
+			if (spec->stdio_fds[i] != RT_STDIO_FD_PIPE)
+				continue;
+			if (pipe2(pair[i], O_CLOEXEC) < 0) {
+				gk_err_set(err, errno, "pipe");
+				goto fail;
+			}
+			fds.stdio[i] = pair[i][i == 0 ? 0 : 1];
+		}
 	}
 	if (spec->stdio == RT_STDIO_PIPE && !spec->open_stdin)
 		fds.stdio[0] = -1;

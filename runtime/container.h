@@ -39,8 +39,13 @@ struct rt_mount {
 };
 
 /* What to do with the container's stdin/stdout/stderr. */
+/* In stdio_fds[]: this fd becomes a new pipe whose
+ * other end the caller gets (stdin_fd/stdout_fd/stderr_fd), so that a
+ * terminal of the caller's is relayed, never handed to the container. */
+#define RT_STDIO_FD_PIPE (-2)
 enum rt_stdio_mode {
-	RT_STDIO_INHERIT, /* the fds in stdio_fds[] become the container's 0-2 */
+	RT_STDIO_INHERIT, /* the fds in stdio_fds[] become the container's 0-2
+			     (RT_STDIO_FD_PIPE: a new pipe, as RT_STDIO_PIPE's) */
 	RT_STDIO_PIPE,	  /* new pipes; the caller gets stdout/stderr read ends (stdin: /dev/null
 			     unless open_stdin, then a write end) */
 	RT_STDIO_TTY,	  /* a pty from the container's own devpts; the caller gets the master */
@@ -154,14 +159,19 @@ struct rt_exec_spec {
 	int tty; /* pty from the container's devpts; master in *tty_master */
 	unsigned short tty_rows, tty_cols; /* its initial window size, 0: none */
 	int stdin_null;			   /* stdin from /dev/null */
-	const char *seccomp_cache_dir;	   /* compiled filters (see rt_spec), or NULL */
+	/* !tty: 1 when the command's fd i is a new pipe (its other end in
+	 * rt_exec's pipes[i]) instead of the caller's fd i, as RT_STDIO_FD_PIPE */
+	int stdio_pipe[3];
+	const char *seccomp_cache_dir; /* compiled filters (see rt_spec), or NULL */
 	struct rt_security security;
 };
 /* Forks a process that joins the container and runs argv; returns its pid
  * (its exit code is the command's, 126/127 as Docker when it cannot run).
- * With tty, *tty_master receives the pty master. When the command cannot
- * start, returns -1 with *failure set (126/127/125); the pid is reaped. */
-int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
+ * With tty, *tty_master receives the pty master. pipes[] receives the
+ * caller's ends of the RT_STDIO_FD_PIPE pipes (stdin: write end), -1 for
+ * the others. When the command cannot start, returns -1 with *failure set
+ * (126/127/125); the pid is reaped. */
+int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master, int pipes[3],
 	    enum rt_start_failure *failure, struct gk_err *err);
 
 /* Docker's "executable file not found" wording for failures before execve. */

@@ -58,7 +58,7 @@ static void copy_rlimits(pid_t pid)
  * pid namespace, forwards signals to it and exits with its status. */
 static void __attribute__((noreturn))
 exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int in_v2, int efd,
-	   int tty_sock)
+	   int tty_sock, const int child_ends[3])
 {
 	struct gk_err err = {0};
 	prctl(PR_SET_DUMPABLE, 0);
@@ -115,6 +115,9 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 				(void)!write(efd, &rep, sizeof(rep));
 				_exit(RT_FAIL_RUNTIME);
 			}
+			for (int i = 0; i < 3; i++)
+				if (child_ends[i] >= 0)
+					dup2(child_ends[i], i);
 			if (spec->stdin_null) {
 				int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 				if (nul >= 0) {
@@ -137,6 +140,10 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 	close(efd);
 	if (tty_sock >= 0)
 		close(tty_sock);
+	/* Only the command may hold them: its exit is then their EOF. */
+	for (int i = 0; i < 3; i++)
+		if (child_ends[i] >= 0)
+			close(child_ends[i]);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -153,13 +160,45 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 	}
 }
 
-int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
+static void close_pipes(int child_ends[3], int pipes[3])
+{
+	for (int i = 0; i < 3; i++) {
+		if (child_ends[i] >= 0)
+			close(child_ends[i]);
+		if (pipes[i] >= 0)
+			close(pipes[i]);
+		child_ends[i] = pipes[i] = -1;
+	}
+}
+
+/* The pipes asked for by spec->stdio_pipe (see RT_STDIO_FD_PIPE). */
+static int make_pipes(const struct rt_exec_spec *spec, int child_ends[3], int pipes[3],
+		      struct gk_err *err)
+{
+	for (int i = 0; i < 3; i++) {
+		int p[2];
+		if (spec->tty || !spec->stdio_pipe[i])
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			close_pipes(child_ends, pipes);
+			return gk_err_set(err, errno, "pipe");
+		}
+		child_ends[i] = p[i == 0 ? 0 : 1];
+		pipes[i] = p[i == 0 ? 1 : 0];
+	}
+	return 0;
+}
+
+int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master, int pipes[3],
 	    enum rt_start_failure *failure, struct gk_err *err)
 {
 	*pid = -1;
 	*failure = RT_FAIL_RUNTIME;
 	if (tty_master)
 		*tty_master = -1;
+	int child_ends[3] = {-1, -1, -1};
+	for (int i = 0; i < 3; i++)
+		pipes[i] = -1;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, spec->pid, 0);
 	if (pidfd < 0 || !rt_proc_alive(spec->pid, spec->start_time))
 		return gk_err_set(err, 0, "container %s is not running", spec->id);
@@ -176,6 +215,16 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
 		close(ep[1]);
 		rt_cgroup_free(cg);
 		return gk_err_set(err, errno, "socketpair");
+	}
+	if (make_pipes(spec, child_ends, pipes, err) < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		if (sock[0] >= 0) {
+			close(sock[0]);
+			close(sock[1]);
+		}
+		rt_cgroup_free(cg);
+		return -1;
 	}
 	/* The relay starts in the cgroup2 directory and moves itself into the
 	 * v1 hierarchies: no cgroup.procs write, which waits for RCU. */
@@ -203,17 +252,27 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
 		close(ep[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		exec_relay(spec, pidfd, cg, in_v2, ep[1], sock[1]);
+		/* The relay never execs: the caller's ends would stay open. */
+		for (int i = 0; i < 3; i++)
+			if (pipes[i] >= 0)
+				close(pipes[i]);
+		exec_relay(spec, pidfd, cg, in_v2, ep[1], sock[1], child_ends);
 	}
 	rt_cgroup_free(cg);
 	close(ep[1]);
 	if (sock[1] >= 0)
 		close(sock[1]);
+	for (int i = 0; i < 3; i++)
+		if (child_ends[i] >= 0)
+			close(child_ends[i]);
 	if (child < 0) {
 		close(ep[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		return gk_err_set(err, errno, "fork");
+		int saved = errno;
+		int none[3] = {-1, -1, -1};
+		close_pipes(none, pipes);
+		return gk_err_set(err, saved, "fork");
 	}
 	if (spec->tty) {
 		int m = rt_recv_fd(sock[0]);
@@ -232,6 +291,8 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master,
 			close(*tty_master);
 			*tty_master = -1;
 		}
+		int none[3] = {-1, -1, -1};
+		close_pipes(none, pipes);
 		return -1;
 	}
 	*failure = RT_FAIL_NONE;

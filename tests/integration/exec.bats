@@ -107,6 +107,31 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"exit 5"* ]]
 }
 
+NOTTY='[ -t 0 ] || echo in-notty; [ -t 1 ] || echo out-notty; [ -t 2 ] || echo err-notty >&2'
+
+@test "exec without -t from a terminal: stdin, stdout and stderr are no terminal; the exit code comes back" {
+	for i in "" -i; do
+		run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" exec $i box sh -c "$NOTTY; exit 7"
+		echo "$output"
+		[[ "$output" == *in-notty* ]]
+		[[ "$output" == *out-notty* ]]
+		[[ "$output" == *err-notty* ]]
+		[[ "$output" == *"exit 7"* ]]
+		[[ "$output" == *"tty cooked"* ]]
+	done
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" exec box seq 1 20000
+	[ "$(grep -cx '[0-9][0-9]*' <<<"$output")" -eq 20000 ]
+	[ "$(grep -c '^20000$' <<<"$output")" -eq 1 ]
+}
+
+@test "exec -i without -t from a terminal: what is typed reaches the command, ^D ends it" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" --type-after go 'typed-line\n\x04' \
+		bash -c "echo go; '$G' exec -i box cat; echo rc=\$?"
+	echo "$output"
+	[ "$(grep -c '^typed-line$' <<<"$output")" -eq 2 ]
+	[[ "$output" == *"rc=0"* ]]
+}
+
 @test "exec -w of a missing directory fails with 126 and creates nothing, as Docker's (run -w creates it)" {
 	run "$G" exec -w /nonexistent/dir box pwd
 	echo "$output"

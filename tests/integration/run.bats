@@ -227,6 +227,46 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"exit 5"* ]]
 }
 
+# From a terminal, without -t: the container's stdio are pipes gocker relays,
+# never the caller's terminal (Docker's `[ -t 1 ] || echo notty` prints notty).
+NOTTY='[ -t 0 ] || echo in-notty; [ -t 1 ] || echo out-notty; [ -t 2 ] || echo err-notty >&2'
+
+@test "run without -t from a terminal: stdin, stdout and stderr are no terminal; the exit code comes back" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" run --rm busybox sh -c "$NOTTY; exit 7"
+	echo "$output"
+	[[ "$output" == *in-notty* ]]
+	[[ "$output" == *out-notty* ]]
+	[[ "$output" == *err-notty* ]]
+	[[ "$output" == *"exit 7"* ]]
+	[[ "$output" == *"tty cooked"* ]]
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" run --rm -i busybox sh -c "$NOTTY"
+	echo "$output"
+	[[ "$output" == *in-notty* ]]
+	[[ "$output" == *out-notty* ]]
+	[[ "$output" == *err-notty* ]]
+	[[ "$output" == *"exit 0"* ]]
+	[ -z "$("$G" ps -aq)" ]
+}
+
+@test "run -i without -t from a terminal: what is typed reaches the container, ^D ends it" {
+	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" --type-after go 'typed-line\n\x04' \
+		bash -c "echo go; '$G' run --rm -i busybox cat; echo rc=\$?"
+	echo "$output"
+	# once echoed by the terminal, once by cat
+	[ "$(grep -c '^typed-line$' <<<"$output")" -eq 2 ]
+	[[ "$output" == *"rc=0"* ]]
+	[[ "$output" == *"tty cooked"* ]]
+}
+
+@test "run without -t from a terminal: all of a long output arrives" {
+	for to in "" ">&2"; do
+		run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" run --rm busybox sh -c "seq 1 20000 $to; exit 3"
+		[ "$(grep -cx '[0-9][0-9]*' <<<"$output")" -eq 20000 ]
+		[ "$(grep -c '^20000$' <<<"$output")" -eq 1 ]
+		[[ "$output" == *"exit 3"* ]]
+	done
+}
+
 @test "run: -i passes stdin, without it stdin is empty" {
 	run bash -c "echo piped | '$G' run --rm -i busybox cat"
 	[ "$output" = piped ]
