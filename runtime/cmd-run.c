@@ -862,8 +862,8 @@ static int run_foreground(struct run_plan *p, const struct run_opts *o)
 	/* Durable while the container runs, not on its way to start. */
 	if (!o->rm && rt_ctr_config_sync(p->id, &err) < 0)
 		gk_debug("%s", err.msg);
-	int pipes[3] = {gk_steal_fd(ctr.stdin_fd), gk_steal_fd(ctr.stdout_fd),
-			gk_steal_fd(ctr.stderr_fd)};
+	int pipes[3] = {ctr.stdin_fd, ctr.stdout_fd, ctr.stderr_fd};
+	ctr.stdin_fd = ctr.stdout_fd = ctr.stderr_fd = -1; /* rt_attach_wait closes them */
 	code = rt_attach_wait(ctr.pid, ctr.pidfd, ctr.tty_master, o->interactive, pipes, &err);
 	finish(p, o, &ctr, code, 1);
 	sigprocmask(SIG_SETMASK, &old, NULL);
