@@ -54,11 +54,18 @@ static void copy_rlimits(pid_t pid)
 	}
 }
 
+static void close_fds(int fds[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(gk_steal_fd(fds[i]));
+}
+
 /* The relay: the first fork joins the container, forks the command into its
  * pid namespace, forwards signals to it and exits with its status. */
 static void __attribute__((noreturn))
 exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int in_v2, int efd,
-	   int tty_sock, const int child_ends[3])
+	   int tty_sock, int child_ends[3])
 {
 	struct gk_err err = {0};
 	prctl(PR_SET_DUMPABLE, 0);
@@ -141,9 +148,7 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 	if (tty_sock >= 0)
 		close(tty_sock);
 	/* Only the command may hold them: its exit is then their EOF. */
-	for (int i = 0; i < 3; i++)
-		if (child_ends[i] >= 0)
-			close(child_ends[i]);
+	close_fds(child_ends);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -160,17 +165,6 @@ exec_relay(const struct rt_exec_spec *spec, int pidfd, struct rt_cgroup *cg, int
 	}
 }
 
-static void close_pipes(int child_ends[3], int pipes[3])
-{
-	for (int i = 0; i < 3; i++) {
-		if (child_ends[i] >= 0)
-			close(child_ends[i]);
-		if (pipes[i] >= 0)
-			close(pipes[i]);
-		child_ends[i] = pipes[i] = -1;
-	}
-}
-
 /* The pipes asked for by spec->stdio_pipe (see RT_STDIO_FD_PIPE). */
 static int make_pipes(const struct rt_exec_spec *spec, int child_ends[3], int pipes[3],
 		      struct gk_err *err)
@@ -180,8 +174,10 @@ static int make_pipes(const struct rt_exec_spec *spec, int child_ends[3], int pi
 		if (spec->tty || !spec->stdio_pipe[i])
 			continue;
 		if (pipe2(p, O_CLOEXEC) < 0) {
-			close_pipes(child_ends, pipes);
-			return gk_err_set(err, errno, "pipe");
+			int e = errno;
+			close_fds(child_ends);
+			close_fds(pipes);
+			return gk_err_set(err, e, "pipe");
 		}
 		child_ends[i] = p[i == 0 ? 0 : 1];
 		pipes[i] = p[i == 0 ? 1 : 0];
@@ -252,27 +248,20 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master, int pi
 		close(ep[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		/* The relay never execs: the caller's ends would stay open. */
-		for (int i = 0; i < 3; i++)
-			if (pipes[i] >= 0)
-				close(pipes[i]);
+		close_fds(pipes); /* the relay never execs: they would stay open */
 		exec_relay(spec, pidfd, cg, in_v2, ep[1], sock[1], child_ends);
 	}
 	rt_cgroup_free(cg);
 	close(ep[1]);
 	if (sock[1] >= 0)
 		close(sock[1]);
-	for (int i = 0; i < 3; i++)
-		if (child_ends[i] >= 0)
-			close(child_ends[i]);
+	close_fds(child_ends);
 	if (child < 0) {
 		close(ep[0]);
 		if (sock[0] >= 0)
 			close(sock[0]);
-		int saved = errno;
-		int none[3] = {-1, -1, -1};
-		close_pipes(none, pipes);
-		return gk_err_set(err, saved, "fork");
+		close_fds(pipes); /* close() of an open fd leaves errno alone */
+		return gk_err_set(err, errno, "fork");
 	}
 	if (spec->tty) {
 		int m = rt_recv_fd(sock[0]);
@@ -291,8 +280,7 @@ int rt_exec(const struct rt_exec_spec *spec, pid_t *pid, int *tty_master, int pi
 			close(*tty_master);
 			*tty_master = -1;
 		}
-		int none[3] = {-1, -1, -1};
-		close_pipes(none, pipes);
+		close_fds(pipes);
 		return -1;
 	}
 	*failure = RT_FAIL_NONE;
