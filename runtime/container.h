@@ -38,11 +38,12 @@ struct rt_mount {
 	int tmpfs;
 };
 
-/* What to do with the container's stdin/stdout/stderr. */
-/* In stdio_fds[]: this fd becomes a new pipe whose
- * other end the caller gets (stdin_fd/stdout_fd/stderr_fd), so that a
- * terminal of the caller's is relayed, never handed to the container. */
+/* In stdio_fds[]: this fd becomes a new pipe whose other end the caller
+ * gets (stdin_fd/stdout_fd/stderr_fd), so that a terminal of the caller's is
+ * relayed, never handed to the container. */
 #define RT_STDIO_FD_PIPE (-2)
+
+/* What to do with the container's stdin/stdout/stderr. */
 enum rt_stdio_mode {
 	RT_STDIO_INHERIT, /* the fds in stdio_fds[] become the container's 0-2
 			     (RT_STDIO_FD_PIPE: a new pipe, as RT_STDIO_PIPE's) */

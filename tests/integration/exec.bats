@@ -107,15 +107,11 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"exit 5"* ]]
 }
 
-NOTTY='[ -t 0 ] || echo in-notty; [ -t 1 ] || echo out-notty; [ -t 2 ] || echo err-notty >&2'
-
 @test "exec without -t from a terminal: stdin, stdout and stderr are no terminal; the exit code comes back" {
 	for i in "" -i; do
 		run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" exec $i box sh -c "$NOTTY; exit 7"
 		echo "$output"
-		[[ "$output" == *in-notty* ]]
-		[[ "$output" == *out-notty* ]]
-		[[ "$output" == *err-notty* ]]
+		notty_all
 		[[ "$output" == *"exit 7"* ]]
 		[[ "$output" == *"tty cooked"* ]]
 	done

@@ -227,23 +227,15 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"exit 5"* ]]
 }
 
-# From a terminal, without -t: the container's stdio are pipes gocker relays,
-# never the caller's terminal (Docker's `[ -t 1 ] || echo notty` prints notty).
-NOTTY='[ -t 0 ] || echo in-notty; [ -t 1 ] || echo out-notty; [ -t 2 ] || echo err-notty >&2'
-
 @test "run without -t from a terminal: stdin, stdout and stderr are no terminal; the exit code comes back" {
 	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" run --rm busybox sh -c "$NOTTY; exit 7"
 	echo "$output"
-	[[ "$output" == *in-notty* ]]
-	[[ "$output" == *out-notty* ]]
-	[[ "$output" == *err-notty* ]]
+	notty_all
 	[[ "$output" == *"exit 7"* ]]
 	[[ "$output" == *"tty cooked"* ]]
 	run python3 "$BATS_TEST_DIRNAME/lib/inpty.py" "$G" run --rm -i busybox sh -c "$NOTTY"
 	echo "$output"
-	[[ "$output" == *in-notty* ]]
-	[[ "$output" == *out-notty* ]]
-	[[ "$output" == *err-notty* ]]
+	notty_all
 	[[ "$output" == *"exit 0"* ]]
 	[ -z "$("$G" ps -aq)" ]
 }

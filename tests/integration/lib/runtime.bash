@@ -96,3 +96,13 @@ wait_for() {
 ctr_running() {
 	[ -n "$("$G" ps -q)" ]
 }
+
+# From a terminal, without -t, the container's stdio are pipes gocker relays,
+# never the caller's terminal (Docker's `[ -t 1 ] || echo notty` prints
+# notty). NOTTY prints one line per fd that is no terminal; notty_all checks
+# $output has all three.
+NOTTY='[ -t 0 ] || echo in-notty; [ -t 1 ] || echo out-notty; [ -t 2 ] || echo err-notty >&2'
+notty_all() {
+	[[ "$output" == *in-notty* ]] && [[ "$output" == *out-notty* ]] &&
+		[[ "$output" == *err-notty* ]]
+}
