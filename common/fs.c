@@ -267,18 +267,28 @@ static int rm_scan(struct rm_walk *w, char **sub)
 		const char *n = de->d_name;
 		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
 			continue;
-		struct stat st;
-		if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;
-			return rm_fail(w, errno, n, "stat", "");
+		/* The entry's type from the listing saves a stat per file (a layer
+		 * holds thousands); only a filesystem that does not fill it in
+		 * (DT_UNKNOWN) needs the stat. */
+		unsigned char type = de->d_type;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno == ENOENT)
+					continue;
+				return rm_fail(w, errno, n, "stat", "");
+			}
+			type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		/* a symlink goes itself, never what it points to; an entry that
+		 * became a directory since the listing fails with EISDIR */
+		if (type != DT_DIR && unlinkat(fd, n, 0) == 0)
+			continue;
+		if (type == DT_DIR || errno == EISDIR) {
 			*sub = gk_strdup(n);
 			return 1;
 		}
-		/* a symlink goes itself, never what it points to */
-		if (unlinkat(fd, n, 0) < 0 && errno != ENOENT)
+		if (errno != ENOENT)
 			return rm_fail(w, errno, n, "remove", "");
 	}
 	if (errno)

@@ -1,7 +1,11 @@
 /* Container cgroups on v1, v2 and the hybrid layout (see cgroup.h).
  *
- * A container cgroup is a list of directories `<hierarchy>/gocker/<id>`, one
- * per hierarchy it lives in, each tagged with the controllers it serves. Every
+ * A container cgroup is a list of directories `<hierarchy>/gocker-<id>`, one
+ * per hierarchy it lives in, each tagged with the controllers it serves. They
+ * sit at the top of each hierarchy, with no shared `gocker/` parent: a parent
+ * would be two more cgroups to create and remove per hierarchy and container
+ * (the last container must remove it: nothing of gocker's stays behind), and
+ * a race between one container's rmdir of it and another's mkdir inside. Every
  * resource has one writer that picks its files by the hierarchy's version, so
  * v1 and v2 share the code paths (create, add_pid, destroy). */
 #include "runtime/cgroup.h"
@@ -28,6 +32,8 @@
 
 enum cg_mode { CG_V1, CG_V2, CG_HYBRID };
 
+#define CG_PREFIX "gocker-" /* a container's cgroup: CG_PREFIX "<id>" */
+
 /* Controllers a container cgroup is placed in, as bits. */
 enum {
 	CTL_MEMORY = 1 << 0,
@@ -49,8 +55,7 @@ static const struct {
 /* One directory of the container cgroup in one hierarchy. */
 struct cg_dir {
 	char *hier;    /* the hierarchy's mount (real path on v1) */
-	char *path;    /* <hierarchy>/gocker/<id> */
-	char *parent;  /* <hierarchy>/gocker */
+	char *path;    /* <hierarchy>/gocker-<id> */
 	unsigned ctls; /* controllers served by this directory (CTL_*) */
 	bool v2;       /* a cgroup2 hierarchy */
 	bool created;  /* made by this rt_cgroup_create (removed on failure) */
@@ -59,7 +64,7 @@ struct cg_dir {
 struct rt_cgroup {
 	enum cg_mode mode;
 	char *fs_root; /* where the hierarchies are mounted */
-	char *rel;     /* "gocker/<id>" */
+	char *rel;     /* "gocker-<id>" */
 	struct cg_dir dirs[N_V1 + 1];
 	size_t n;
 };
@@ -155,7 +160,6 @@ static struct cg_dir *add_dir(struct rt_cgroup *cg, const char *hier, unsigned c
 {
 	struct cg_dir *d = &cg->dirs[cg->n++];
 	d->hier = gk_strdup(hier);
-	d->parent = gk_strdup_printf("%s/gocker", hier);
 	d->path = gk_strdup_printf("%s/%s", hier, cg->rel);
 	d->ctls = ctls;
 	d->v2 = v2;
@@ -203,7 +207,7 @@ static int cg_layout(const char *fs_root, const char *id, struct rt_cgroup **out
 	struct rt_cgroup *cg = gk_malloc0(sizeof(*cg));
 	cg->mode = mode;
 	cg->fs_root = gk_strdup(fs_root);
-	cg->rel = gk_strdup_printf("gocker/%s", id);
+	cg->rel = gk_strdup_printf(CG_PREFIX "%s", id);
 	if (mode == CG_V2) {
 		add_dir(cg, fs_root, CTL_MEMORY | CTL_CPU | CTL_CPUACCT | CTL_PIDS | CTL_DEVICES,
 			true);
@@ -256,7 +260,6 @@ void rt_cgroup_free(struct rt_cgroup *cg)
 	for (size_t i = 0; i < cg->n; i++) {
 		free(cg->dirs[i].hier);
 		free(cg->dirs[i].path);
-		free(cg->dirs[i].parent);
 	}
 	free(cg->fs_root);
 	free(cg->rel);
@@ -403,8 +406,6 @@ static int validate_limits(const struct rt_limits *l, struct gk_err *err)
 
 /* ---- create ---- */
 
-/* On pure v2, the container cgroup is a leaf under gocker/: enable the
- * controllers it needs in the root's and gocker/'s cgroup.subtree_control. */
 /* Does the space-separated list `list` hold `word`? */
 static bool has_word(const char *list, const char *word)
 {
@@ -441,9 +442,10 @@ static int enable_in(const char *dir, const char *ctls, struct gk_err *err)
 	return 0;
 }
 
-/* On pure v2, the container cgroup is a leaf under gocker/: enable the
- * controllers it needs in the root's and gocker/'s cgroup.subtree_control. */
-static int enable_v2_controllers(const char *fs_root, const char *gocker_dir, struct gk_err *err)
+/* On pure v2, the container cgroup is a child of the root: enable the
+ * controllers it needs in the root's cgroup.subtree_control (systemd hosts
+ * have them enabled already; then nothing is written). */
+static int enable_v2_controllers(const char *fs_root, struct gk_err *err)
 {
 	_cleanup_free_ char *avail = NULL;
 	if (cg_read(fs_root, "cgroup.controllers", &avail, err) < 0)
@@ -457,9 +459,7 @@ static int enable_v2_controllers(const char *fs_root, const char *gocker_dir, st
 		}
 	if (!buf[0])
 		return 0;
-	if (enable_in(fs_root, buf, err) < 0)
-		return -1;
-	return enable_in(gocker_dir, buf, err);
+	return enable_in(fs_root, buf, err);
 }
 
 static void undo_created(struct rt_cgroup *cg)
@@ -469,26 +469,17 @@ static void undo_created(struct rt_cgroup *cg)
 			gk_warn("cgroup: remove %s: %s", cg->dirs[i].path, strerror(errno));
 }
 
-/* gocker/ is shared by every container: made when missing, and removed by the
- * last container's destroy once empty. A destroy may remove it between our
- * mkdir of it and of the container's dir (ENOENT): then make it again. */
 static int make_dir(struct rt_cgroup *cg, struct cg_dir *d, struct gk_err *err)
 {
-	for (int attempt = 0;; attempt++) {
-		if (mkdir(d->parent, 0755) < 0 && errno != EEXIST)
-			return gk_err_set(err, errno, "cgroup: mkdir %s", d->parent);
-		if (d->v2 && cg->mode == CG_V2 &&
-		    enable_v2_controllers(cg->fs_root, d->parent, err) < 0)
-			return -1;
-		if (mkdir(d->path, 0755) == 0) {
-			d->created = true;
-			return 0;
-		}
-		if (errno == EEXIST)
-			return 0;
-		if (errno != ENOENT || attempt >= 10)
-			return gk_err_set(err, errno, "cgroup: mkdir %s", d->path);
+	if (d->v2 && cg->mode == CG_V2 && enable_v2_controllers(cg->fs_root, err) < 0)
+		return -1;
+	if (mkdir(d->path, 0755) == 0) {
+		d->created = true;
+		return 0;
 	}
+	if (errno == EEXIST)
+		return 0;
+	return gk_err_set(err, errno, "cgroup: mkdir %s", d->path);
 }
 
 /* The directories of one version: cgroup2 ones (v2) or v1 ones. */
@@ -529,7 +520,7 @@ int rt_cgroup_complete(struct rt_cgroup *cg, const struct rt_limits *limits, str
 	if (make_dirs(cg, false, err) < 0 || write_memory(cg, limits, err) < 0 ||
 	    write_cpu(cg, limits, err) < 0 || write_pids(cg, limits, err) < 0 ||
 	    write_devices(cg, err) < 0)
-		return gk_err_wrap(err, "create cgroup for %s", cg->rel + strlen("gocker/"));
+		return gk_err_wrap(err, "create cgroup for %s", cg->rel + strlen(CG_PREFIX));
 	return 0;
 }
 
@@ -706,15 +697,10 @@ int rt_cgroup_destroy(struct rt_cgroup *cg, struct gk_err *err)
 	int rc = 0;
 	struct gk_err first = {0};
 	for (size_t i = 0; i < cg->n; i++) {
-		int removed = destroy_dir(&cg->dirs[i], err);
-		if (removed < 0 && rc == 0)
+		if (destroy_dir(&cg->dirs[i], err) < 0 && rc == 0) {
 			first = *err;
-		if (removed < 0)
 			rc = -1;
-		/* Leave no empty gocker/ behind; it fails harmlessly (ENOTEMPTY,
-		 * EBUSY) while other containers still use it. */
-		if (removed > 0)
-			rmdir(cg->dirs[i].parent);
+		}
 	}
 	if (rc < 0)
 		*err = first;

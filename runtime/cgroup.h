@@ -1,6 +1,6 @@
 /* Container cgroups: v1, v2 and the hybrid layout, detected at run time.
- * gocker only ever touches cgroups it made: `gocker/<container id>` under each
- * controller (v1) or under the unified hierarchy (v2). v1 and v2 differ in one
+ * gocker only ever touches cgroups it made: `gocker-<container id>` at the top
+ * of each controller's hierarchy (v1) or of the unified hierarchy (v2). v1 and v2 differ in one
  * writer per resource, chosen by a flag, not in two code paths. */
 #ifndef RT_CGROUP_H
 #define RT_CGROUP_H
@@ -31,12 +31,12 @@ int64_t rt_limits_memsw(const struct rt_limits *l);
  *   (always)    v1: devices.deny a + Docker's devices.allow list | a device program
  *               (runtime/devcgroup.h) attached to the cgroup2 directory
  * v1 controllers joined: memory, cpu, cpuacct, pids, devices. On the hybrid
- * layout gocker/<id> is also made in the unified hierarchy (no controllers;
+ * layout gocker-<id> is also made in the unified hierarchy (no controllers;
  * it carries the device program when v1 has no devices controller). */
 
 struct rt_cgroup;
 
-/* Create gocker/<id> and write the limits. `fs_root` is the cgroup mount root
+/* Create gocker-<id> and write the limits. `fs_root` is the cgroup mount root
  * ("/sys/fs/cgroup"; unit tests pass a fake tree). Detects v1 / v2 / hybrid
  * from what is mounted there. Nothing is left behind on failure. */
 int rt_cgroup_create(const char *fs_root, const char *id, const struct rt_limits *limits,
@@ -74,7 +74,7 @@ int rt_cgroup_oom_killed(struct rt_cgroup *cg, struct gk_err *err);
 /* CPU time used, in nanoseconds. */
 int rt_cgroup_cpu_usage(struct rt_cgroup *cg, uint64_t *ns, struct gk_err *err);
 /* SIGKILL whatever is still in it, then remove it (every controller).
- * Directories already gone are fine; the shared gocker/ parents stay. */
+ * Directories already gone are fine. */
 int rt_cgroup_destroy(struct rt_cgroup *cg, struct gk_err *err);
 /* "v1", "v2" or "hybrid". */
 const char *rt_cgroup_mode(const struct rt_cgroup *cg);
@@ -82,7 +82,7 @@ const char *rt_cgroup_mode(const struct rt_cgroup *cg);
  * kill (`oom_kill N` > 0; `under_oom 1` on v1 kernels before 4.13). */
 int rt_cgroup_parse_oom(const char *text, int v2);
 /* The path a process inside sees as its cgroup, for /proc/PID/cgroup checks. */
-const char *rt_cgroup_path(const struct rt_cgroup *cg); /* "gocker/<id>" */
+const char *rt_cgroup_path(const struct rt_cgroup *cg); /* "gocker-<id>" */
 void rt_cgroup_free(struct rt_cgroup *cg);
 
 #endif

@@ -26,7 +26,7 @@ struct rt_ctr_state {
 	char started_at[64];  /* RFC 3339, "" when never */
 	char finished_at[64]; /* RFC 3339, "" when not yet */
 	char error[512];
-	char cgroup_path[160]; /* "gocker/<id>" under each hierarchy */
+	char cgroup_path[160]; /* "gocker-<id>" at the top of each hierarchy */
 };
 
 char *rt_ctr_dir(const char *id);     /* $GOCKER_ROOT/containers/<id> */

@@ -45,7 +45,7 @@ teardown() { rt_teardown; }
 	[[ "$output" == *"CapEff:	00000000a80425fb"* ]]
 	[[ "$output" == *"NoNewPrivs:	1"* ]]
 	id=$("$G" inspect -f '{{.Id}}' box)
-	grep -q "gocker/$id" /proc/$(sed -n 's/.*"Pid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")/cgroup
+	grep -q "gocker-$id" /proc/$(sed -n 's/.*"Pid":\([0-9]*\).*/\1/p' "$GOCKER_RUN/containers/$id/state.json")/cgroup
 	[[ "$output" == *":/"* ]]
 }
 

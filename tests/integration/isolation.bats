@@ -231,26 +231,26 @@ teardown() { rt_teardown; }
 	[ "$output" = ok ]
 }
 
-@test "isolation: the container's cgroup is gocker/<id> in every hierarchy, and goes with rm" {
+@test "isolation: the container's cgroup is gocker-<id> at the top of every hierarchy, and goes with rm" {
 	id=$(g run -d busybox sleep 100)
 	for c in memory cpu cpuacct pids devices; do
 		[ -d "$(cgdir $c "$id")" ]
 	done
 	pid=$("$G" inspect -f '{{.State.Pid}}' "$id")
-	grep -q ":memory:/gocker/$id\$" /proc/"$pid"/cgroup
-	grep -q ":pids:/gocker/$id\$" /proc/"$pid"/cgroup
+	grep -q ":memory:/gocker-$id\$" /proc/"$pid"/cgroup
+	grep -q ":pids:/gocker-$id\$" /proc/"$pid"/cgroup
 	if [ -f $CG/unified/cgroup.controllers ]; then
-		grep -q "^0::/gocker/$id\$" /proc/"$pid"/cgroup
+		grep -q "^0::/gocker-$id\$" /proc/"$pid"/cgroup
 	fi
 	grep -qx a "$(cgdir devices "$id")/devices.list" && false
 	grep -qx 'c 1:3 rwm' "$(cgdir devices "$id")/devices.list"
 	g rm -f "$id"
 	for c in memory cpu cpuacct pids devices unified; do
-		[ ! -d "$CG/$c/gocker/$id" ]
+		[ ! -d "$CG/$c/gocker-$id" ]
 	done
-	# the shared parent goes with the last container that used it
-	for c in memory pids; do
-		[ ! -d "$CG/$c/gocker" ] || [ -n "$(find "$CG/$c/gocker" -mindepth 1 -maxdepth 1 -type d)" ]
+	# no shared parent cgroup is made
+	for c in memory pids unified; do
+		[ ! -d "$CG/$c/gocker" ]
 	done
 }
 

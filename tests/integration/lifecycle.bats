@@ -302,7 +302,7 @@ monitor_of() {
 		wait_for bash -c "ls '$GOCKER_ROOT/containers' | grep -qE '^[0-9a-f]{64}\$'" &&
 			id=$(ls "$GOCKER_ROOT/containers" | grep -E '^[0-9a-f]{64}$') &&
 			echo "$id" >>"$RT_TMP/ids" &&
-			wait_for test -d "/sys/fs/cgroup/pids/gocker/$id"
+			wait_for test -d "/sys/fs/cgroup/pids/gocker-$id"
 		"$G" rm -f starting >"$RT_TMP/rm.out" 2>&1 9>&- &
 		rmpid=$!
 		stopped=0

@@ -100,11 +100,11 @@ static void fake_v1_controller(const char *ctl, int with_container)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (strcmp(files[i][0], ctl) != 0)
 			continue;
-		_cleanup_free_ char *procs = gk_strdup_printf("%s/gocker/" ID "/cgroup.procs", ctl);
+		_cleanup_free_ char *procs = gk_strdup_printf("%s/gocker-" ID "/cgroup.procs", ctl);
 		put(procs, "");
 		for (size_t j = 1; files[i][j]; j++) {
 			_cleanup_free_ char *f =
-			    gk_strdup_printf("%s/gocker/" ID "/%s", ctl, files[i][j]);
+			    gk_strdup_printf("%s/gocker-" ID "/%s", ctl, files[i][j]);
 			put(f, "");
 		}
 	}
@@ -122,11 +122,10 @@ static void fake_v2(void)
 {
 	put("cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
 	put("cgroup.subtree_control", "");
-	put("gocker/cgroup.subtree_control", "");
 	const char *files[] = {"cgroup.procs", "memory.max",	"memory.swap.max", "cpu.max",
 			       "pids.max",     "memory.events", "cpu.stat"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		_cleanup_free_ char *f = gk_strdup_printf("gocker/" ID "/%s", files[i]);
+		_cleanup_free_ char *f = gk_strdup_printf("gocker-" ID "/%s", files[i]);
 		put(f, "");
 	}
 }
@@ -148,16 +147,16 @@ static void test_v2_limits(void **state)
 	    .memory = 32 * MiB, .memory_swap = 48 * MiB, .nano_cpus = 500000000, .pids = 20};
 	struct rt_cgroup *cg = create_ok(&l);
 	assert_string_equal(rt_cgroup_mode(cg), "v2");
-	assert_string_equal(rt_cgroup_path(cg), "gocker/" ID);
+	assert_string_equal(rt_cgroup_path(cg), "gocker-" ID);
 	assert_string_equal(get("cgroup.subtree_control"), "+memory +cpu +pids");
-	assert_string_equal(get("gocker/cgroup.subtree_control"), "+memory +cpu +pids");
-	assert_string_equal(get("gocker/" ID "/memory.max"), "33554432");
-	assert_string_equal(get("gocker/" ID "/memory.swap.max"), "16777216");
-	assert_string_equal(get("gocker/" ID "/cpu.max"), "50000 100000");
-	assert_string_equal(get("gocker/" ID "/pids.max"), "20");
+	assert_false(exists("gocker")); /* no shared parent */
+	assert_string_equal(get("gocker-" ID "/memory.max"), "33554432");
+	assert_string_equal(get("gocker-" ID "/memory.swap.max"), "16777216");
+	assert_string_equal(get("gocker-" ID "/cpu.max"), "50000 100000");
+	assert_string_equal(get("gocker-" ID "/pids.max"), "20");
 	struct gk_err err;
 	assert_int_equal(rt_cgroup_add_pid(cg, 4242, &err), 0);
-	assert_string_equal(get("gocker/" ID "/cgroup.procs"), "4242");
+	assert_string_equal(get("gocker-" ID "/cgroup.procs"), "4242");
 	rt_cgroup_free(cg);
 }
 
@@ -167,10 +166,8 @@ static void test_v2_controllers_already_enabled(void **state)
 	(void)state;
 	fake_v2();
 	put("cgroup.subtree_control", "cpu memory pids io\n");
-	put("gocker/cgroup.subtree_control", "memory pids\n");
 	struct rt_cgroup *cg = create_ok(NULL);
 	assert_string_equal(get("cgroup.subtree_control"), "cpu memory pids io\n");
-	assert_string_equal(get("gocker/cgroup.subtree_control"), "+memory +cpu +pids");
 	rt_cgroup_free(cg);
 }
 
@@ -180,14 +177,14 @@ static void test_v2_unlimited_and_defaults(void **state)
 	fake_v2();
 	struct rt_limits l = {.memory = 64 * MiB, .memory_swap = -1, .pids = -1};
 	struct rt_cgroup *cg = create_ok(&l);
-	assert_string_equal(get("gocker/" ID "/memory.swap.max"), "max");
-	assert_string_equal(get("gocker/" ID "/pids.max"), "max");
-	assert_string_equal(get("gocker/" ID "/cpu.max"), ""); /* untouched */
+	assert_string_equal(get("gocker-" ID "/memory.swap.max"), "max");
+	assert_string_equal(get("gocker-" ID "/pids.max"), "max");
+	assert_string_equal(get("gocker-" ID "/cpu.max"), ""); /* untouched */
 	rt_cgroup_free(cg);
 	/* Docker's default: memory+swap unset = twice the memory. */
 	struct rt_limits d = {.memory = 64 * MiB};
 	cg = create_ok(&d);
-	assert_string_equal(get("gocker/" ID "/memory.swap.max"), "67108864");
+	assert_string_equal(get("gocker-" ID "/memory.swap.max"), "67108864");
 	rt_cgroup_free(cg);
 }
 
@@ -199,21 +196,22 @@ static void test_v1_limits(void **state)
 	    .memory = 32 * MiB, .memory_swap = 48 * MiB, .nano_cpus = 1500000000, .pids = 20};
 	struct rt_cgroup *cg = create_ok(&l);
 	assert_string_equal(rt_cgroup_mode(cg), "v1");
-	assert_string_equal(get("memory/gocker/" ID "/memory.limit_in_bytes"), "33554432");
-	assert_string_equal(get("memory/gocker/" ID "/memory.memsw.limit_in_bytes"), "50331648");
-	assert_string_equal(get("cpu/gocker/" ID "/cpu.cfs_period_us"), "100000");
-	assert_string_equal(get("cpu/gocker/" ID "/cpu.cfs_quota_us"), "150000");
-	assert_string_equal(get("pids/gocker/" ID "/pids.max"), "20");
-	assert_string_equal(get("devices/gocker/" ID "/devices.deny"), "a");
-	assert_string_equal(get("devices/gocker/" ID "/devices.allow"),
+	assert_string_equal(get("memory/gocker-" ID "/memory.limit_in_bytes"), "33554432");
+	assert_string_equal(get("memory/gocker-" ID "/memory.memsw.limit_in_bytes"), "50331648");
+	assert_string_equal(get("cpu/gocker-" ID "/cpu.cfs_period_us"), "100000");
+	assert_string_equal(get("cpu/gocker-" ID "/cpu.cfs_quota_us"), "150000");
+	assert_string_equal(get("pids/gocker-" ID "/pids.max"), "20");
+	assert_string_equal(get("devices/gocker-" ID "/devices.deny"), "a");
+	assert_string_equal(get("devices/gocker-" ID "/devices.allow"),
 			    "c *:* m\nb *:* m\nc 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\n"
 			    "c 1:9 rwm\nc 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* rwm\n");
-	assert_false(exists("freezer/gocker"));
+	assert_false(exists("freezer/gocker-" ID));
+	assert_false(exists("memory/gocker")); /* no shared parent */
 	struct gk_err err;
 	assert_int_equal(rt_cgroup_add_pid(cg, 77, &err), 0);
 	const char *ctls[] = {"memory", "cpu", "cpuacct", "pids", "devices"};
 	for (size_t i = 0; i < 5; i++) {
-		_cleanup_free_ char *p = gk_strdup_printf("%s/gocker/" ID "/cgroup.procs", ctls[i]);
+		_cleanup_free_ char *p = gk_strdup_printf("%s/gocker-" ID "/cgroup.procs", ctls[i]);
 		assert_string_equal(get(p), "77");
 	}
 	rt_cgroup_free(cg);
@@ -225,19 +223,19 @@ static void test_v1_swap_variants(void **state)
 	fake_v1();
 	struct rt_limits l = {.memory = 32 * MiB, .memory_swap = -1, .pids = -1};
 	struct rt_cgroup *cg = create_ok(&l);
-	assert_string_equal(get("memory/gocker/" ID "/memory.memsw.limit_in_bytes"), "-1");
-	assert_string_equal(get("pids/gocker/" ID "/pids.max"), "max");
-	assert_string_equal(get("cpu/gocker/" ID "/cpu.cfs_quota_us"), "");
+	assert_string_equal(get("memory/gocker-" ID "/memory.memsw.limit_in_bytes"), "-1");
+	assert_string_equal(get("pids/gocker-" ID "/pids.max"), "max");
+	assert_string_equal(get("cpu/gocker-" ID "/cpu.cfs_quota_us"), "");
 	rt_cgroup_free(cg);
 
 	/* No swap accounting: memory still limited, memsw skipped (a warning). */
 	_cleanup_free_ char *memsw =
-	    gk_strdup_printf("%s/memory/gocker/" ID "/memory.memsw.limit_in_bytes", root);
+	    gk_strdup_printf("%s/memory/gocker-" ID "/memory.memsw.limit_in_bytes", root);
 	unlink(memsw);
 	struct rt_limits s = {.memory = 32 * MiB, .memory_swap = 48 * MiB};
 	cg = create_ok(&s);
-	assert_string_equal(get("memory/gocker/" ID "/memory.limit_in_bytes"), "33554432");
-	assert_false(exists("memory/gocker/" ID "/memory.memsw.limit_in_bytes"));
+	assert_string_equal(get("memory/gocker-" ID "/memory.limit_in_bytes"), "33554432");
+	assert_false(exists("memory/gocker-" ID "/memory.memsw.limit_in_bytes"));
 	rt_cgroup_free(cg);
 }
 
@@ -247,17 +245,17 @@ static void test_hybrid(void **state)
 	fake_v1();
 	put("unified/cgroup.controllers", "hugetlb\n");
 	put("unified/cgroup.procs", "");
-	put("unified/gocker/" ID "/cgroup.procs", "");
+	put("unified/gocker-" ID "/cgroup.procs", "");
 	struct rt_limits l = {.memory = 32 * MiB, .pids = 20};
 	struct rt_cgroup *cg = create_ok(&l);
 	assert_string_equal(rt_cgroup_mode(cg), "hybrid");
 	/* limits on the v1 side, nothing enabled in the unified hierarchy */
-	assert_string_equal(get("memory/gocker/" ID "/memory.limit_in_bytes"), "33554432");
-	assert_false(exists("unified/gocker/cgroup.subtree_control"));
+	assert_string_equal(get("memory/gocker-" ID "/memory.limit_in_bytes"), "33554432");
+	assert_false(exists("unified/cgroup.subtree_control"));
 	struct gk_err err;
 	assert_int_equal(rt_cgroup_add_pid(cg, 99, &err), 0);
-	assert_string_equal(get("unified/gocker/" ID "/cgroup.procs"), "99");
-	assert_string_equal(get("memory/gocker/" ID "/cgroup.procs"), "99");
+	assert_string_equal(get("unified/gocker-" ID "/cgroup.procs"), "99");
+	assert_string_equal(get("memory/gocker-" ID "/cgroup.procs"), "99");
 	rt_cgroup_free(cg);
 }
 
@@ -273,14 +271,14 @@ static void test_v1_comounted_cpu_cpuacct(void **state)
 	assert_int_equal(symlink("cpu,cpuacct", cpuacct), 0);
 	struct rt_limits l = {.nano_cpus = 250000000};
 	struct rt_cgroup *cg = create_ok(&l);
-	assert_string_equal(get("cpu,cpuacct/gocker/" ID "/cpu.cfs_quota_us"), "25000");
-	put("cpu,cpuacct/gocker/" ID "/cpuacct.usage", "123456789\n");
+	assert_string_equal(get("cpu,cpuacct/gocker-" ID "/cpu.cfs_quota_us"), "25000");
+	put("cpu,cpuacct/gocker-" ID "/cpuacct.usage", "123456789\n");
 	uint64_t ns = 0;
 	struct gk_err err;
 	assert_int_equal(rt_cgroup_cpu_usage(cg, &ns, &err), 0);
 	assert_int_equal(ns, 123456789);
 	assert_int_equal(rt_cgroup_add_pid(cg, 5, &err), 0);
-	assert_string_equal(get("cpu,cpuacct/gocker/" ID "/cgroup.procs"), "5");
+	assert_string_equal(get("cpu,cpuacct/gocker-" ID "/cgroup.procs"), "5");
 	rt_cgroup_free(cg);
 }
 
@@ -295,24 +293,23 @@ static void test_detect_none(void **state)
 }
 
 /* A controller file missing halfway: the error names it, and every directory
- * the failed create made is gone again (the shared gocker/ parents stay). */
+ * the failed create made is gone again. */
 static void test_v1_failure_cleans_up(void **state)
 {
 	(void)state;
 	const char *full[] = {"memory", "cpu", "cpuacct", "devices"};
 	for (size_t i = 0; i < 4; i++)
 		fake_v1_controller(full[i], 1);
-	fake_v1_controller("pids", 0); /* gocker/<id> will be made empty: no pids.max */
+	fake_v1_controller("pids", 0); /* gocker-<id> will be made empty: no pids.max */
 	struct rt_limits l = {.memory = 32 * MiB, .pids = 20};
 	struct gk_err err;
 	struct rt_cgroup *cg = NULL;
 	assert_int_equal(rt_cgroup_create(root, ID, &l, &cg, &err), -1);
-	assert_non_null(strstr(err.msg, "pids/gocker/" ID "/pids.max"));
+	assert_non_null(strstr(err.msg, "pids/gocker-" ID "/pids.max"));
 	assert_non_null(strstr(err.msg, ID));
 	assert_int_equal(err.errnum, ENOENT);
-	assert_false(exists("pids/gocker/" ID));
-	assert_true(exists("pids/gocker"));
-	assert_true(exists("memory/gocker/" ID)); /* existed before: not ours to remove */
+	assert_false(exists("pids/gocker-" ID));
+	assert_true(exists("memory/gocker-" ID)); /* existed before: not ours to remove */
 }
 
 static void test_bad_limits(void **state)
@@ -326,7 +323,7 @@ static void test_bad_limits(void **state)
 	assert_non_null(strstr(err.msg, "at least the memory limit"));
 	struct rt_limits s = {.memory_swap = 32 * MiB};
 	assert_int_equal(rt_cgroup_create(root, ID, &s, &cg, &err), -1);
-	assert_string_equal(get("memory/gocker/" ID "/memory.memsw.limit_in_bytes"), "");
+	assert_string_equal(get("memory/gocker-" ID "/memory.memsw.limit_in_bytes"), "");
 }
 
 static void test_oom_parse(void **state)
@@ -348,18 +345,18 @@ static void test_oom_and_usage_files(void **state)
 	fake_v2();
 	struct rt_cgroup *cg = create_ok(NULL);
 	struct gk_err err;
-	put("gocker/" ID "/memory.events", "low 0\nhigh 0\nmax 9\noom 2\noom_kill 1\n");
+	put("gocker-" ID "/memory.events", "low 0\nhigh 0\nmax 9\noom 2\noom_kill 1\n");
 	assert_int_equal(rt_cgroup_oom_killed(cg, &err), 1);
-	put("gocker/" ID "/memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+	put("gocker-" ID "/memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
 	assert_int_equal(rt_cgroup_oom_killed(cg, &err), 0);
-	put("gocker/" ID "/cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+	put("gocker-" ID "/cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
 	uint64_t ns = 0;
 	assert_int_equal(rt_cgroup_cpu_usage(cg, &ns, &err), 0);
 	assert_int_equal(ns, 1500000);
-	put("gocker/" ID "/cpu.stat", "user_usec 1000\n");
+	put("gocker-" ID "/cpu.stat", "user_usec 1000\n");
 	assert_int_equal(rt_cgroup_cpu_usage(cg, &ns, &err), -1);
 	assert_non_null(strstr(err.msg, "cpu.stat"));
-	_cleanup_free_ char *events = gk_strdup_printf("%s/gocker/" ID "/memory.events", root);
+	_cleanup_free_ char *events = gk_strdup_printf("%s/gocker-" ID "/memory.events", root);
 	unlink(events);
 	assert_int_equal(rt_cgroup_oom_killed(cg, &err), -1);
 	assert_non_null(strstr(err.msg, "memory.events"));
@@ -428,9 +425,9 @@ static void test_v2_dir_unopenable_fails_create(void **state)
 	(void)state;
 	fake_v2();
 	struct gk_err err = {0};
-	_cleanup_free_ char *dir = gk_strdup_printf("%s/gocker/" ID, root);
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/gocker-" ID, root);
 	assert_int_equal(gk_remove_tree(dir, &err), 0);
-	put("gocker/" ID, "not a directory");
+	put("gocker-" ID, "not a directory");
 	struct rt_cgroup *cg = NULL;
 	assert_int_equal(rt_cgroup_begin(root, ID, NULL, &cg, &err), 0);
 	int fd = 42;
@@ -452,7 +449,7 @@ static void test_v2_dir_unopenable_fails_create(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(rt_create(&spec, &ctr, &err), -1);
 	assert_non_null(strstr(err.msg, "cgroup: open"));
-	assert_non_null(strstr(err.msg, "gocker/" ID));
+	assert_non_null(strstr(err.msg, "gocker-" ID));
 	assert_int_equal(ctr.pid, -1);
 	assert_null(ctr.cgroup);
 	assert_true(exists("state"));

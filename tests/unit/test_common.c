@@ -213,7 +213,8 @@ static void touch_at(int dirfd, const char *name)
 
 /* A layer may hold paths close to PATH_MAX below the store's prefix: the
  * removal must not need a full path to anything, nor an fd per level, and
- * must remove symlinks out of the tree, not what they point to. */
+ * must remove symlinks out of the tree, not what they point to (and other
+ * file types as files). */
 static void test_remove_tree_beyond_path_max(void **state)
 {
 	(void)state;
@@ -237,6 +238,7 @@ static void test_remove_tree_beyond_path_max(void **state)
 	}
 	assert_int_equal(symlinkat(outside, fd, "to-dir"), 0);
 	assert_int_equal(symlinkat(kept, fd, "to-file"), 0);
+	assert_int_equal(mkfifoat(fd, "fifo", 0644), 0);
 	for (int i = 0; i < 100; i++) /* deeper than the fd limit below */
 		mkdir_down(&fd, "s");
 	touch_at(fd, "leaf");

@@ -8,7 +8,7 @@ DEFAULT_CAPS=00000000a80425fb
 
 # The cgroup directory of container $2 in hierarchy $1 (memory, cpu, ...).
 cgdir() {
-	echo "$CG/$1/gocker/$2"
+	echo "$CG/$1/gocker-$2"
 }
 
 # The hex value of a /proc/self/status field in $output ("CapEff" ...).

@@ -47,8 +47,8 @@ rt_check_leaks() {
 	local leaks=0 id c p
 	for id in $(sort -u "$RT_TMP/ids"); do
 		for c in memory cpu cpuacct pids devices unified; do
-			if [ -d "/sys/fs/cgroup/$c/gocker/$id" ]; then
-				echo "leaked cgroup $c/gocker/$id"
+			if [ -d "/sys/fs/cgroup/$c/gocker-$id" ]; then
+				echo "leaked cgroup $c/gocker-$id"
 				leaks=1
 			fi
 		done
