@@ -20,7 +20,8 @@ struct net_container_req {
 	const char *id;		       /* full container id (hex) */
 	const char *name;	       /* container name, may be NULL */
 	const char *hostname;	       /* may be NULL: the first 12 of the id */
-	pid_t pid;		       /* a process in the container's netns */
+	pid_t pid;		       /* a process in the container's netns, or 0 ... */
+	int netns_fd;		       /* ... the netns itself (used when pid == 0) */
 	const char *network;	       /* "bridge" (default) or a named network */
 	const struct net_ports *ports; /* may be NULL */
 	const char *files_dir;	       /* hosts rewritten there with the address (NULL: none) */

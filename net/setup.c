@@ -191,6 +191,7 @@ int net_mod_setup(const struct net_container_req *req, struct net_container_info
 	}
 	struct net_attach_req a = {
 	    .pid = req->pid,
+	    .netns_fd = req->netns_fd,
 	    .bridge = info->net.bridge,
 	    .host_veth = info->veth,
 	    .owner = req->id,

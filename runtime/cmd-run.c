@@ -694,8 +694,9 @@ out:
 
 /* ---- running it ---- */
 
-/* The one place where a container's network is set up: the process waits in
- * its new network namespace (/proc/<ctr->pid>/ns/net) until rt_start. */
+/* The one place where a container's network is set up, in the namespace
+ * rt_create made for it (ctr->netns_fd), which the process joins before it
+ * waits for rt_start. */
 static int attach_network(const struct run_plan *p, const struct rt_container *ctr, int detached,
 			  struct gk_err *err)
 {
@@ -705,7 +706,7 @@ static int attach_network(const struct run_plan *p, const struct rt_container *c
 	    .id = p->id,
 	    .name = p->name,
 	    .hostname = p->hostname,
-	    .pid = ctr->pid,
+	    .netns_fd = ctr->netns_fd,
 	    .network = p->network_name,
 	    .ports = &p->ports,
 	    .files_dir = p->run_dir,

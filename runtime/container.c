@@ -228,16 +228,31 @@ int rt_seccomp_filter_cached(const struct rt_security *sec, const char *cache_di
 	return 0;
 }
 
-/* What rt_create sends once the cgroup is complete: "C", then the seccomp
+/* What rt_create sends once the cgroup is complete: "C" with the network
+ * namespace to join (SCM_RIGHTS; none with the host's), then the seccomp
  * filter's length and bytes (0: none, --privileged). */
-static int send_ready(int sock, const void *bpf, size_t len)
+static int send_ready(int sock, int netns_fd, const void *bpf, size_t len)
 {
 	struct iovec iov[3] = {
 	    {.iov_base = "C", .iov_len = 1},
 	    {.iov_base = &len, .iov_len = sizeof(len)},
 	    {.iov_base = (void *)(uintptr_t)bpf, .iov_len = len},
 	};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof(u));
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 3};
+	if (netns_fd >= 0) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &netns_fd, sizeof(int));
+	}
 	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)(1 + sizeof(len) + len) ? 0 : -1;
 }
 
@@ -256,11 +271,29 @@ static size_t read_upto(int fd, void *buf, size_t len)
 	return got;
 }
 
-static int recv_ready(int sock, void **bpf, size_t *len)
+/* "C" and the network namespace it carries (*netns_fd, -1 without one). */
+static int recv_ready(int sock, int *netns_fd, void **bpf, size_t *len)
 {
 	char c;
-	if (read_upto(sock, &c, 1) != 1 || c != 'C' ||
-	    read_upto(sock, len, sizeof(*len)) != sizeof(*len) || *len > 1 << 20)
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf)};
+	*netns_fd = -1;
+	ssize_t n;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *cm = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (cm && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(netns_fd, CMSG_DATA(cm), sizeof(int));
+	if (n != 1 || c != 'C' || read_upto(sock, len, sizeof(*len)) != sizeof(*len) ||
+	    *len > 1 << 20)
 		return -1;
 	*bpf = *len ? gk_malloc0(*len) : NULL;
 	return read_upto(sock, *bpf, *len) == *len ? 0 : -1;
@@ -278,15 +311,22 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	umask(0);
 	child_stdio(spec, fds);
 	/* The new root's own filesystems while the parent makes the v1 cgroup
-	 * directories, writes the limits and reads the seccomp filter; then into
-	 * those directories (the v2 one came with the clone) before the cgroup
-	 * tree is mounted from them. */
+	 * directories, writes the limits, makes the network namespace and reads
+	 * the seccomp filter; then into that namespace and those directories
+	 * (the v2 one came with the clone) before /sys and the cgroup tree are
+	 * mounted. */
 	if (rt_rootfs_prepare(spec, fds->top_lower, &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
 	void *bpf = NULL;
 	size_t bpf_len = 0;
-	if (recv_ready(fds->sync_rd, &bpf, &bpf_len) < 0)
+	int netns = -1;
+	if (recv_ready(fds->sync_rd, &netns, &bpf, &bpf_len) < 0)
 		_exit(RT_FAIL_RUNTIME); /* the parent gave up */
+	/* before /sys is mounted: sysfs shows the mounter's network namespace */
+	if (netns >= 0 && setns(netns, CLONE_NEWNET) < 0) {
+		gk_err_set(&err, errno, "join the network namespace");
+		child_fail(efd, RT_FAIL_RUNTIME, &err);
+	}
 	if (rt_cgroup_join_self_v1(fds->cgroup, &err) < 0 ||
 	    rt_rootfs_finish(spec, fds->cgroup, &err) < 0)
 		child_fail(efd, RT_FAIL_RUNTIME, &err);
@@ -346,6 +386,30 @@ static void __attribute__((noreturn)) child_main(const struct rt_spec *spec, str
 	rt_proc_exec(&ps, efd);
 }
 
+/* The container's network namespace, made here after the clone, while the
+ * process mounts its root: a new namespace costs about half a millisecond
+ * of kernel work (every per-namespace subsystem starts up), which
+ * CLONE_NEWNET would put before the process even starts. We step into it
+ * only to take an fd, and straight back. */
+static int netns_create(struct gk_err *err)
+{
+	_cleanup_close_ int ours = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (ours < 0)
+		return gk_err_set(err, errno, "open /proc/self/ns/net");
+	if (unshare(CLONE_NEWNET) < 0)
+		return gk_err_set(err, errno, "create a network namespace");
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int saved = errno;
+	/* Going back into our own namespace needs nothing the unshare did not;
+	 * carrying on in the container's instead would be far worse than a
+	 * crash. */
+	if (setns(ours, CLONE_NEWNET) < 0)
+		abort();
+	if (fd < 0)
+		return gk_err_set(err, saved, "open the new network namespace");
+	return fd;
+}
+
 static pid_t clone3_pidfd(unsigned long long flags, int cgroup_fd, int *pidfd)
 {
 	struct clone_args args;
@@ -372,6 +436,7 @@ void rt_container_init(struct rt_container *ctr)
 	memset(ctr, 0, sizeof(*ctr));
 	ctr->pid = -1;
 	ctr->pidfd = ctr->stdin_fd = ctr->stdout_fd = ctr->stderr_fd = ctr->tty_master = -1;
+	ctr->netns_fd = -1;
 	ctr->sync_fd = ctr->error_fd = ctr->tty_sock = -1;
 }
 
@@ -472,8 +537,6 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	if (rt_cgroup_begin(spec->cgroup_root, spec->id, &spec->limits, &ctr->cgroup, err) < 0)
 		goto fail;
 	unsigned long long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-	if (spec->network != RT_NET_HOST)
-		flags |= CLONE_NEWNET;
 	fds.cgroup = ctr->cgroup;
 	int pidfd = -1;
 	int cgfd;
@@ -522,13 +585,15 @@ int rt_create(const struct rt_spec *spec, struct rt_container *ctr, struct gk_er
 	if (rt_cgroup_complete(ctr->cgroup, &spec->limits, err) < 0 ||
 	    (!joined_v2 && rt_cgroup_add_pid(ctr->cgroup, pid, err) < 0))
 		goto fail_child;
+	if (spec->network != RT_NET_HOST && (ctr->netns_fd = netns_create(err)) < 0)
+		goto fail_child;
 	void *bpf = NULL;
 	size_t bpf_len = 0;
 	if (!spec->security.privileged &&
 	    rt_seccomp_filter_cached(&spec->security, spec->seccomp_cache_dir, &bpf, &bpf_len,
 				     err) < 0)
 		goto fail_child;
-	int sent = send_ready(ctr->sync_fd, bpf, bpf_len);
+	int sent = send_ready(ctr->sync_fd, ctr->netns_fd, bpf, bpf_len);
 	free(bpf);
 	if (sent < 0) {
 		gk_err_set(err, errno, "start the container process");
@@ -628,6 +693,7 @@ void rt_container_release(struct rt_container *ctr)
 {
 	rt_container_close_stdio(ctr);
 	close_fd(&ctr->pidfd);
+	close_fd(&ctr->netns_fd);
 	close_fd(&ctr->sync_fd);
 	close_fd(&ctr->error_fd);
 	close_fd(&ctr->tty_sock);

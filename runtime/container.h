@@ -1,17 +1,18 @@
 /* Containers as a library: create, start, exec, signal, delete.
  *
  * rt_create() makes the container's cgroup2 directory, then clones its first
- * process into new pid, mount, uts, ipc and (unless the network is "host")
- * net namespaces, straight into that directory (CLONE_INTO_CGROUP). While the
- * process mounts its overlayfs, /proc, /dev and /sys, the caller makes the v1
- * directories and writes the limits, then sends "C" on the sync socket; the
- * process moves itself into the v1 hierarchies, builds the rest of its root
- * (the cgroup tree, binds, pivot_root, masked paths) inside its own mount
- * namespace, and waits on the sync socket again. Between
- * rt_create() and rt_start() the caller may attach networking to the netns
- * of ctr->pid (/proc/<pid>/ns/net). rt_start() lets the process unshare its
- * cgroup namespace, drop privileges and execve the command; it returns as
- * soon as the execve succeeded or failed.
+ * process into new pid, mount, uts and ipc namespaces, straight into that
+ * directory (CLONE_INTO_CGROUP). While the process mounts its overlayfs,
+ * /proc and /dev, the caller makes the v1 directories, writes the limits and
+ * (unless the network is "host") makes the container's network namespace
+ * (ctr->netns_fd), then sends "C" with that namespace on the sync socket; the
+ * process joins the namespace, moves itself into the v1 hierarchies, builds
+ * the rest of its root (/sys, the cgroup tree, binds, pivot_root, masked
+ * paths) inside its own mount namespace, and waits on the sync socket again.
+ * Between rt_create() and rt_start() the caller may attach networking to
+ * ctr->netns_fd. rt_start() lets the process unshare its cgroup namespace,
+ * drop privileges and execve the command; it returns as soon as the execve
+ * succeeded or failed.
  *
  * Nothing here keeps global state, blocks on the running container, prints
  * or exits. */
@@ -109,6 +110,7 @@ struct rt_container {
 	int tty_master;		       /* RT_STDIO_TTY or -1 */
 	unsigned long long start_time; /* /proc/<pid>/stat starttime, detects pid reuse */
 	struct rt_cgroup *cgroup;
+	int netns_fd; /* its network namespace, -1 with the host's */
 	enum rt_start_failure failure;
 	/* private */
 	int sync_fd;  /* write end: "C" (cgroups ready, sent by rt_create), "go" */

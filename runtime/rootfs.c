@@ -359,10 +359,7 @@ int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct 
 	if (mount_at(rootfd, "/proc", 1, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL,
 		     err) < 0)
 		return -1;
-	if (mount_dev(rootfd, err) < 0)
-		return -1;
-	return mount_at(rootfd, "/sys", 1, "sysfs", "sysfs",
-			MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, err);
+	return mount_dev(rootfd, err);
 }
 
 int rt_rootfs_finish(const struct rt_spec *spec, const struct rt_cgroup *cg, struct gk_err *err)
@@ -371,7 +368,10 @@ int rt_rootfs_finish(const struct rt_spec *spec, const struct rt_cgroup *cg, str
 	_cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return gk_err_set(err, errno, "open %s", merged);
-	if (mount_cgroups(rootfd, cg, err) < 0)
+	/* sysfs shows the network namespace of whoever mounts it: ours now */
+	if (mount_at(rootfd, "/sys", 1, "sysfs", "sysfs",
+		     MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL, err) < 0 ||
+	    mount_cgroups(rootfd, cg, err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mount_user(rootfd, &spec->mounts[i], err) < 0)

@@ -19,11 +19,12 @@
 int rt_rootfs_mountpoints(const struct rt_spec *spec, const char **top_lower, struct gk_err *err);
 
 /* The part that needs neither the cgroup nor the network: make / private,
- * the overlay (top_lower, if set, above the image layers), /proc, /dev, /sys.
- * Runs while the parent sets up the cgroup. */
+ * the overlay (top_lower, if set, above the image layers), /proc, /dev.
+ * Runs while the parent sets up the cgroup and the network namespace. */
 int rt_rootfs_prepare(const struct rt_spec *spec, const char *top_lower, struct gk_err *err);
-/* The rest, once the process sits in its cgroup `cg`: /sys/fs/cgroup (its
- * directories), the user's mounts, pivot_root, read-only root. Afterwards
+/* The rest, once the process sits in its cgroup `cg` and its network
+ * namespace: /sys, /sys/fs/cgroup (its directories), the user's mounts,
+ * pivot_root, read-only root. Afterwards
  * "/" is the container's root and the host's tree is detached. */
 int rt_rootfs_finish(const struct rt_spec *spec, const struct rt_cgroup *cg, struct gk_err *err);
 
