@@ -274,7 +274,7 @@ static size_t read_upto(int fd, void *buf, size_t len)
 /* "C" and the network namespace it carries (*netns_fd, -1 without one). */
 static int recv_ready(int sock, int *netns_fd, void **bpf, size_t *len)
 {
-	char c;
+	char c = 0;
 	struct iovec iov = {.iov_base = &c, .iov_len = 1};
 	union {
 		struct cmsghdr h;
