@@ -671,6 +671,8 @@ static int register_container(struct run_plan *p, const struct run_opts *o, stru
 	}
 	p->name =
 	    o->name ? gk_strdup(o->name[0] == '/' ? o->name + 1 : o->name) : rt_ctr_name_generate();
+	if (rt_ctr_name_claim(p->name, p->id, err) < 0)
+		goto out;
 	for (size_t i = 0; i < p->n_mounts; i++)
 		if (p->mounts[i].volume && gk_mkdir_p(p->mounts[i].source, 0755, err) < 0)
 			goto out;
@@ -686,8 +688,11 @@ static int register_container(struct run_plan *p, const struct run_opts *o, stru
 		goto out;
 	rc = 0;
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		forget_container(p->id);
+		if (p->name)
+			rt_ctr_name_release(p->name, p->id);
+	}
 	gk_unlock(lock);
 	return rc;
 }

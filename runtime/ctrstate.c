@@ -14,6 +14,7 @@
 #include "common/fs.h"
 #include "common/json.h"
 #include "common/lock.h"
+#include "common/log.h"
 #include "common/paths.h"
 #include "common/units.h"
 #include "runtime/container.h"
@@ -33,13 +34,18 @@ char *rt_ctr_log_path(const char *id)
 	return gk_strdup_printf("%s/containers/%s/%s-json.log", gk_root_dir(), id, id);
 }
 
+static void names_index_build(void);
+
 int rt_ctr_lock(struct gk_err *err)
 {
 	_cleanup_free_ char *dir = gk_strdup_printf("%s/containers", gk_root_dir());
 	if (gk_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	_cleanup_free_ char *path = gk_strdup_printf("%s/.lock", dir);
-	return gk_lock(path, GK_LOCK_EXCLUSIVE, err);
+	int fd = gk_lock(path, GK_LOCK_EXCLUSIVE, err);
+	if (fd >= 0)
+		names_index_build();
+	return fd;
 }
 
 int rt_ctr_state_read(const char *id, struct rt_ctr_state *st, struct gk_err *err)
@@ -250,49 +256,92 @@ char **rt_ctr_list(void)
 	return out;
 }
 
-/* Every container's id and name ("Name" without its slash), in directory
- * order: one read of each config.json (a name check is O(containers), so it
- * must not read them twice, as rt_ctr_list()'s sort by creation does). */
-static void names_in_use(char ***ids, char ***names)
+/* Names are claimed in $GOCKER_ROOT/names/<name>, a symlink to the
+ * container's id: one readlink says who has a name and symlink(2) claims one
+ * atomically, where reading every container's config.json cost 45 us per
+ * container and command (3 ms with 60 containers). A link whose container is
+ * gone (a crash between the two steps of a removal) names no one. */
+static char *name_link(const char *name)
 {
-	*ids = gk_malloc0(sizeof(char *));
-	*names = gk_malloc0(sizeof(char *));
-	_cleanup_free_ char *dir = gk_strdup_printf("%s/containers", gk_root_dir());
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (!is_id(de->d_name))
-			continue;
-		struct gk_err ignored;
-		_cleanup_json_ json_object *cfg = NULL;
-		if (rt_ctr_config_read(de->d_name, &cfg, &ignored) < 0)
-			continue;
-		const char *n = gk_json_str(cfg, "Name");
-		if (!n || n[0] != '/')
-			continue;
-		gk_strv_push(ids, de->d_name);
-		gk_strv_push(names, n + 1);
-	}
+	return gk_strdup_printf("%s/names/%s", gk_root_dir(), name);
 }
 
-static const char *owner_in(char **ids, char **names, const char *name)
+/* Stores made before the index get it from their configs, the first time
+ * the containers lock is taken (under it): built aside, then renamed in. */
+static void names_index_build(void)
 {
-	for (size_t i = 0; names[i]; i++)
-		if (!strcmp(names[i], name))
-			return ids[i];
-	return NULL;
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/names", gk_root_dir());
+	if (gk_path_exists(dir))
+		return;
+	_cleanup_free_ char *tmp = gk_strdup_printf("%s.tmp-%d", dir, (int)getpid());
+	struct gk_err ignored;
+	gk_remove_tree(tmp, &ignored);
+	if (mkdir(tmp, 0700) < 0)
+		return;
+	_cleanup_free_ char *cdir = gk_strdup_printf("%s/containers", gk_root_dir());
+	_cleanup_closedir_ DIR *d = opendir(cdir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		_cleanup_json_ json_object *cfg = NULL;
+		if (!is_id(de->d_name) || rt_ctr_config_read(de->d_name, &cfg, &ignored) < 0)
+			continue;
+		const char *n = gk_json_str(cfg, "Name");
+		if (!n || n[0] != '/' || !rt_ctr_name_valid(n))
+			continue;
+		_cleanup_free_ char *link = gk_strdup_printf("%s/%s", tmp, n + 1);
+		if (symlink(de->d_name, link) < 0 && errno != EEXIST)
+			gk_debug("name index: %s: %s", link, strerror(errno));
+	}
+	if (rename(tmp, dir) < 0)
+		gk_remove_tree(tmp, &ignored);
 }
 
 int rt_ctr_name_owner(const char *name, char id[65])
 {
 	if (name[0] == '/')
 		name++;
-	_cleanup_strv_ char **ids = NULL, **names = NULL;
-	names_in_use(&ids, &names);
-	const char *owner = owner_in(ids, names, name);
-	if (owner)
-		snprintf(id, 65, "%s", owner);
-	return owner != NULL;
+	if (!rt_ctr_name_valid(name))
+		return 0;
+	_cleanup_free_ char *link = name_link(name);
+	char target[RT_ID_LEN + 2];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n != RT_ID_LEN)
+		return 0;
+	target[n] = '\0';
+	_cleanup_free_ char *dir = rt_ctr_dir(target);
+	if (!is_id(target) || !gk_path_exists(dir))
+		return 0;
+	memcpy(id, target, RT_ID_LEN + 1);
+	return 1;
+}
+
+int rt_ctr_name_claim(const char *name, const char *id, struct gk_err *err)
+{
+	if (name[0] == '/')
+		name++;
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/names", gk_root_dir());
+	if (gk_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	_cleanup_free_ char *link = name_link(name);
+	char owner[RT_ID_LEN + 1];
+	if (symlink(id, link) == 0)
+		return 0;
+	/* taken by a container that is gone: free again */
+	if (errno == EEXIST && !rt_ctr_name_owner(name, owner) && unlink(link) == 0 &&
+	    symlink(id, link) == 0)
+		return 0;
+	return gk_err_set(err, errno, "claim the name %s: %s", name, link);
+}
+
+void rt_ctr_name_release(const char *name, const char *id)
+{
+	if (name[0] == '/')
+		name++;
+	_cleanup_free_ char *link = name_link(name);
+	char target[RT_ID_LEN + 2];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n == RT_ID_LEN && !memcmp(target, id, RT_ID_LEN))
+		unlink(link);
 }
 
 int rt_ctr_resolve(const char *q, char id[65], struct gk_err *err)
@@ -302,22 +351,23 @@ int rt_ctr_resolve(const char *q, char id[65], struct gk_err *err)
 		err->errnum = ENOENT;
 		return -1;
 	}
-	_cleanup_strv_ char **ids = rt_ctr_list();
-	for (size_t i = 0; ids[i]; i++)
-		if (!strcmp(ids[i], q)) {
-			snprintf(id, 65, "%s", q);
-			return 0;
-		}
+	_cleanup_free_ char *qdir = rt_ctr_dir(q);
+	if (is_id(q) && gk_path_exists(qdir)) {
+		snprintf(id, 65, "%s", q);
+		return 0;
+	}
 	if (rt_ctr_name_owner(q, id))
 		return 0;
+	/* A prefix: the directory's names are enough (no config to read). */
 	size_t ql = strlen(q), matches = 0;
-	if (strspn(q, "0123456789abcdef") == ql) {
-		for (size_t i = 0; ids[i]; i++)
-			if (!strncmp(ids[i], q, ql)) {
-				snprintf(id, 65, "%s", ids[i]);
-				matches++;
-			}
-	}
+	_cleanup_free_ char *dir = gk_strdup_printf("%s/containers", gk_root_dir());
+	_cleanup_closedir_ DIR *d = strspn(q, "0123456789abcdef") == ql ? opendir(dir) : NULL;
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (is_id(de->d_name) && !strncmp(de->d_name, q, ql)) {
+			snprintf(id, 65, "%s", de->d_name);
+			matches++;
+		}
 	if (matches == 1)
 		return 0;
 	if (matches > 1)
@@ -363,8 +413,6 @@ static const char *const surnames[] = {
 
 char *rt_ctr_name_generate(void)
 {
-	_cleanup_strv_ char **ids = NULL, **names = NULL;
-	names_in_use(&ids, &names);
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	for (int attempt = 0;; attempt++) {
 		unsigned r = rand_r(&seed);
@@ -372,7 +420,8 @@ char *rt_ctr_name_generate(void)
 		const char *s = surnames[(r / 64) % (sizeof(surnames) / sizeof(surnames[0]))];
 		char *name = attempt < 10 ? gk_strdup_printf("%s_%s", a, s)
 					  : gk_strdup_printf("%s_%s%d", a, s, attempt);
-		if (!owner_in(ids, names, name))
+		char owner[RT_ID_LEN + 1];
+		if (!rt_ctr_name_owner(name, owner))
 			return name;
 		free(name);
 	}

@@ -4,6 +4,7 @@
  *   $GOCKER_ROOT/containers/<id>/<id>-json.log  json-file log of detached runs
  *   $GOCKER_RUN/containers/<id>/state.json      what is happening: pids and
  *       their /proc start times, status, exit code, OOMKilled, times
+ *   $GOCKER_ROOT/names/<name> -> <id>            who has each name
  * state.json writes are atomic (config.json is written once, at creation);
  * creation, naming and removal happen under
  * $GOCKER_ROOT/containers/.lock. */
@@ -68,11 +69,16 @@ char **rt_ctr_list(void);
  * Errors read "No such container: x" (errnum ENOENT) or "multiple IDs found
  * with provided prefix: x" (errnum 0). */
 int rt_ctr_resolve(const char *name_or_id, char id[65], struct gk_err *err);
-/* The id using `name` ("/name" stored), or 0. */
+/* The id using `name` ("/name" stored), or 0: $GOCKER_ROOT/names/<name>, a
+ * symlink to the id (a link to a container that is gone names no one). */
 int rt_ctr_name_owner(const char *name, char id[65]);
+/* Under the containers lock: take `name` (free, as rt_ctr_name_owner says)
+ * for `id`; let it go when the container is removed. */
+int rt_ctr_name_claim(const char *name, const char *id, struct gk_err *err);
+void rt_ctr_name_release(const char *name, const char *id);
 /* Docker's name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
 int rt_ctr_name_valid(const char *name);
-/* adjective_surname, as Docker; unique among existing containers. */
+/* adjective_surname, as Docker; free (rt_ctr_name_owner) when returned. */
 char *rt_ctr_name_generate(void);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/json.h"
 #include "common/lock.h"
 #include "common/units.h"
 #include "common/log.h"
@@ -207,10 +208,18 @@ int rt_ctr_remove(const char *id, int flags, struct gk_err *err)
 		}
 		_cleanup_free_ char *dir = rt_ctr_dir(id);
 		_cleanup_free_ char *run = rt_ctr_run_dir(id);
+		_cleanup_json_ json_object *cfg = NULL;
+		struct gk_err ignored;
+		const char *name =
+		    rt_ctr_config_read(id, &cfg, &ignored) == 0 ? gk_json_str(cfg, "Name") : NULL;
 		int rc = flags & RT_REMOVE_CGROUP_GONE ? gk_remove_tree(dir, err)
 						       : rt_delete(RT_CGROUP_ROOT, id, dir, err);
 		if (rc == 0)
 			rc = gk_remove_tree(run, err);
+		/* After the container: a crash in between leaves a link to
+		 * nothing, which names no one (not a name held by no one). */
+		if (rc == 0 && name)
+			rt_ctr_name_release(name, id);
 		gk_unlock(lock);
 		return rc;
 	}

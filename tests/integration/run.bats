@@ -379,6 +379,26 @@ teardown() { rt_teardown; }
 	[[ "$output" == *'"/dup" is already in use'* ]]
 }
 
+@test "run: names live in \$GOCKER_ROOT/names: freed by rm, a link to a removed container names no one, rebuilt for an older store" {
+	id=$(g run -d --name held busybox true)
+	[ "$(readlink "$GOCKER_ROOT/names/held")" = "$id" ]
+	[ "$("$G" inspect -f '{{.Id}}' held)" = "$id" ]
+	# a store made before the index: rebuilt from the configs under the lock
+	rm -rf "$GOCKER_ROOT/names"
+	run g run --name held busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'"/held" is already in use'* ]]
+	[ "$(readlink "$GOCKER_ROOT/names/held")" = "$id" ]
+	g rm held
+	[ ! -e "$GOCKER_ROOT/names/held" ]
+	# left by a crash between removing a container and its name
+	ln -s "$(printf '%064d' 0)" "$GOCKER_ROOT/names/ghost"
+	run "$G" inspect ghost
+	[ "$status" -eq 1 ]
+	id=$(g run -d --name ghost busybox true)
+	[ "$(readlink "$GOCKER_ROOT/names/ghost")" = "$id" ]
+}
+
 @test "run: --network host shares the host's network, none has only lo" {
 	run g run --rm --network none busybox ls /sys/class/net
 	[ "$output" = lo ]
