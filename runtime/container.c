@@ -81,31 +81,33 @@ static void __attribute__((noreturn)) child_fail(int fd, int code, const struct 
 	_exit(code);
 }
 
-static int send_fd(int sock, int fd)
+/* sendmsg of `iov` with `fd` attached (SCM_RIGHTS), none when it is -1:
+ * the bytes sent, or -1. */
+static ssize_t send_with_fd(int sock, struct iovec *iov, size_t n_iov, int fd)
 {
-	char byte = 'T';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n_iov};
+	if (fd >= 0) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
-int rt_recv_fd(int sock)
+/* One byte into *byte, and the fd sent with it into *fd (-1: none): 1, or
+ * what recvmsg returned (0 at EOF, -1 on an error). */
+static int recv_byte_fd(int sock, char *byte, int *fd)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct iovec iov = {.iov_base = byte, .iov_len = 1};
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -114,15 +116,29 @@ int rt_recv_fd(int sock)
 			     .msg_iovlen = 1,
 			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	if (n <= 0)
-		return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
+	*fd = -1;
+	ssize_t n;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n == 1 ? 1 : (int)n;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char byte = 'T';
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	return send_with_fd(sock, &iov, 1, fd) < 0 ? -1 : 0;
+}
+
+int rt_recv_fd(int sock)
+{
+	char byte;
 	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	return recv_byte_fd(sock, &byte, &fd) == 1 ? fd : -1;
 }
 
 /* Open a pty from the devpts mounted at /dev/pts of the current root, hand the
@@ -238,22 +254,7 @@ static int send_ready(int sock, int netns_fd, const void *bpf, size_t len)
 	    {.iov_base = &len, .iov_len = sizeof(len)},
 	    {.iov_base = (void *)(uintptr_t)bpf, .iov_len = len},
 	};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 3};
-	if (netns_fd >= 0) {
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &netns_fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)(1 + sizeof(len) + len) ? 0 : -1;
+	return send_with_fd(sock, iov, 3, netns_fd) == (ssize_t)(1 + sizeof(len) + len) ? 0 : -1;
 }
 
 /* Up to `len` bytes, fewer only at EOF or on an error: how many were read. */
@@ -275,25 +276,8 @@ static size_t read_upto(int fd, void *buf, size_t len)
 static int recv_ready(int sock, int *netns_fd, void **bpf, size_t *len)
 {
 	char c = 0;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
-	*netns_fd = -1;
-	ssize_t n;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	struct cmsghdr *cm = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (cm && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(netns_fd, CMSG_DATA(cm), sizeof(int));
-	if (n != 1 || c != 'C' || read_upto(sock, len, sizeof(*len)) != sizeof(*len) ||
-	    *len > 1 << 20)
+	if (recv_byte_fd(sock, &c, netns_fd) != 1 || c != 'C' ||
+	    read_upto(sock, len, sizeof(*len)) != sizeof(*len) || *len > 1 << 20)
 		return -1;
 	*bpf = *len ? gk_malloc0(*len) : NULL;
 	return read_upto(sock, *bpf, *len) == *len ? 0 : -1;
