@@ -296,6 +296,18 @@ static void names_index_build(void)
 		gk_remove_tree(tmp, &ignored);
 }
 
+/* The id a name link holds: 1, or 0 when it holds none. */
+static int name_link_target(const char *link, char target[RT_ID_LEN + 1])
+{
+	char buf[RT_ID_LEN + 2];
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	if (n != RT_ID_LEN)
+		return 0;
+	buf[n] = '\0';
+	memcpy(target, buf, RT_ID_LEN + 1);
+	return 1;
+}
+
 int rt_ctr_name_owner(const char *name, char id[65])
 {
 	if (name[0] == '/')
@@ -303,13 +315,11 @@ int rt_ctr_name_owner(const char *name, char id[65])
 	if (!rt_ctr_name_valid(name))
 		return 0;
 	_cleanup_free_ char *link = name_link(name);
-	char target[RT_ID_LEN + 2];
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n != RT_ID_LEN)
+	char target[RT_ID_LEN + 1];
+	if (!name_link_target(link, target) || !is_id(target))
 		return 0;
-	target[n] = '\0';
 	_cleanup_free_ char *dir = rt_ctr_dir(target);
-	if (!is_id(target) || !gk_path_exists(dir))
+	if (!gk_path_exists(dir))
 		return 0;
 	memcpy(id, target, RT_ID_LEN + 1);
 	return 1;
@@ -319,9 +329,7 @@ int rt_ctr_name_claim(const char *name, const char *id, struct gk_err *err)
 {
 	if (name[0] == '/')
 		name++;
-	_cleanup_free_ char *dir = gk_strdup_printf("%s/names", gk_root_dir());
-	if (gk_mkdir_p(dir, 0700, err) < 0)
-		return -1;
+	/* names/ exists: rt_ctr_lock(), which the caller holds, made it */
 	_cleanup_free_ char *link = name_link(name);
 	char owner[RT_ID_LEN + 1];
 	if (symlink(id, link) == 0)
@@ -338,9 +346,8 @@ void rt_ctr_name_release(const char *name, const char *id)
 	if (name[0] == '/')
 		name++;
 	_cleanup_free_ char *link = name_link(name);
-	char target[RT_ID_LEN + 2];
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n == RT_ID_LEN && !memcmp(target, id, RT_ID_LEN))
+	char target[RT_ID_LEN + 1];
+	if (name_link_target(link, target) && !strcmp(target, id))
 		unlink(link);
 }
 
